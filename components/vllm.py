@@ -1,0 +1,132 @@
+"""`VllmService`: one model served by vLLM's OpenAI-compatible server.
+
+Usable on its own from a hand-written Pulumi program:
+
+    from components.scheduling import PoolScheduling
+    from components.vllm import VllmService, VllmServiceArgs
+
+    VllmService("llama-8b", VllmServiceArgs(
+        namespace="llm",
+        model="meta-llama/Llama-3.1-8B-Instruct",
+        served_model_name="llama-8b",
+        scheduling=PoolScheduling(pool="gpu", node_selector={"pool": "gpu"}, gpus_per_node=1),
+    ))
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.names import dns1123_problem
+from components.vllm_args import (
+    Autoscaling,
+    LoraAdapter,
+    ModelCache,
+    SecretKeyRef,
+    VllmServiceArgs,
+)
+from components.vllm_manifests import (
+    render_cache_claim,
+    render_deployment,
+    render_network_policy,
+    render_pod_disruption_budget,
+    render_scaled_object,
+    render_service,
+    service_url,
+)
+
+__all__ = [
+    "Autoscaling",
+    "LoraAdapter",
+    "ModelCache",
+    "SecretKeyRef",
+    "VllmService",
+    "VllmServiceArgs",
+]
+
+TYPE_TOKEN = "shipyard:serving:VllmService"
+
+
+class VllmService(pulumi.ComponentResource):
+    """A Deployment, Service, PDB and NetworkPolicy (plus optional cache PVC and
+    KEDA ScaledObject) serving one model."""
+
+    service_name: pulumi.Output[str]
+    """Name of the ClusterIP Service in front of the model servers."""
+    url: pulumi.Output[str]
+    """In-cluster base URL of the OpenAI-compatible API, ending in `/v1`."""
+    served_model_name: pulumi.Output[str]
+    """The name clients put in the request's `model` field."""
+
+    def __init__(
+        self,
+        name: str,
+        args: VllmServiceArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        problem = dns1123_problem(name)
+        if problem:
+            raise pulumi.InputPropertiesError(
+                "Invalid VllmService name", [{"property_path": "name", "reason": problem}]
+            )
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        claim = render_cache_claim(name, args)
+        if claim is not None:
+            # No depends_on from the Deployment: a claim bound on first consumer
+            # stays Pending until a pod uses it, and Kubernetes orders them itself.
+            k8s.core.v1.PersistentVolumeClaim(
+                name, metadata=claim["metadata"], spec=claim["spec"], opts=child
+            )
+
+        deployment = render_deployment(name, args)
+        k8s.apps.v1.Deployment(
+            name,
+            metadata=deployment["metadata"],
+            spec=deployment["spec"],
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                # KEDA owns the replica count once autoscaling is on.
+                pulumi.ResourceOptions(
+                    ignore_changes=["spec.replicas"] if args.autoscaling else None
+                ),
+            ),
+        )
+        service_manifest = render_service(name, args)
+        service = k8s.core.v1.Service(
+            name, metadata=service_manifest["metadata"], spec=service_manifest["spec"], opts=child
+        )
+        pdb = render_pod_disruption_budget(name, args)
+        k8s.policy.v1.PodDisruptionBudget(
+            name, metadata=pdb["metadata"], spec=pdb["spec"], opts=child
+        )
+        policy = render_network_policy(name, args)
+        k8s.networking.v1.NetworkPolicy(
+            name, metadata=policy["metadata"], spec=policy["spec"], opts=child
+        )
+
+        scaled_object = render_scaled_object(name, args)
+        if scaled_object is not None:
+            k8s.apiextensions.CustomResource(
+                name,
+                api_version=scaled_object["apiVersion"],
+                kind=scaled_object["kind"],
+                metadata=scaled_object["metadata"],
+                spec=scaled_object["spec"],
+                opts=child,
+            )
+
+        # Resolves only once the Service exists, so consumers wait for it.
+        self.service_name = service.id.apply(lambda _: name)
+        self.url = pulumi.Output.from_input(service_url(name, args.namespace))
+        self.served_model_name = pulumi.Output.from_input(args.served_model_name)
+        self.register_outputs(
+            {
+                "service_name": self.service_name,
+                "url": self.url,
+                "served_model_name": self.served_model_name,
+            }
+        )
+

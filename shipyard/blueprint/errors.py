@@ -1,0 +1,43 @@
+"""Blueprint problems, each reported as `FILE:LINE:COL: field.path: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Path = tuple[str | int, ...]
+
+
+def format_path(path: Path) -> str:
+    """`("spec", "models", 0, "name")` -> `spec.models[0].name`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    message: str
+    line: int = 1
+    column: int = 1
+
+    def render(self, file: str) -> str:
+        where = f"{file}:{self.line}:{self.column}"
+        field = format_path(self.path)
+        return f"{where}: {field}: {self.message}" if field else f"{where}: {self.message}"
+
+
+class BlueprintError(Exception):
+    """A blueprint that cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = sorted(problems, key=lambda p: (p.line, p.column, format_path(p.path)))
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(problem.render(self.file) for problem in self.problems)

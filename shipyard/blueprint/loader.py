@@ -1,0 +1,111 @@
+"""`load_blueprint(path)`: the one entry point from a YAML file to a `Platform`."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from shipyard.blueprint.checks import check_platform
+from shipyard.blueprint.errors import BlueprintError, Path, Problem
+from shipyard.blueprint.platform import Platform
+from shipyard.blueprint.yaml_source import Positions, SourceError, parse_yaml
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes an annotation may hold, looking through Optional/list/dict."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list, tuple, dict):
+        found: list[Any] = []
+        for arg in typing.get_args(annotation):
+            found += _unwrap(arg)
+        return found
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
+
+
+def _model_at(path: Path) -> type[BaseModel] | None:
+    """The blueprint model class that `path` points into."""
+    model: type[BaseModel] = Platform
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = next(
+            (f for n, f in model.model_fields.items() if (f.alias or n) == part), None
+        )
+        if field is None:
+            return None
+        inner = _unwrap(field.annotation)
+        if not inner:
+            return None
+        model = inner[0]
+    return model
+
+
+def _aliases(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _message(error: ErrorDetails) -> str:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        allowed = _aliases(parent) if parent else []
+        key = str(loc[-1])
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(allowed)}"
+        return f"unknown field `{key}`; {hint}"
+    if kind == "missing":
+        return "required field is missing"
+    message = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def _validation_problems(error: ValidationError, positions: Positions) -> list[Problem]:
+    problems = []
+    for detail in error.errors():
+        path: Path = tuple(detail["loc"])
+        problems.append(Problem(path, _message(detail), *positions.locate(path)))
+    return problems
+
+
+def display_name(path: FilePath) -> str:
+    """The path as the user would type it: relative to the working directory if inside it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def load_blueprint(path: str | FilePath, *, name: str | None = None) -> Platform:
+    """Read, parse and validate a blueprint, raising `BlueprintError` with every problem."""
+    path = FilePath(path)
+    shown = name or display_name(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise BlueprintError(shown, [Problem((), f"cannot read the file: {error.strerror}")]) from None
+    try:
+        data, positions = parse_yaml(raw)
+    except SourceError as error:
+        raise BlueprintError(shown, [error.problem]) from None
+    try:
+        platform = Platform.model_validate(data)
+    except ValidationError as error:
+        raise BlueprintError(shown, _validation_problems(error, positions)) from None
+    findings = check_platform(platform)
+    if findings:
+        raise BlueprintError(
+            shown, [Problem(p, message, *positions.locate(p)) for p, message in findings]
+        )
+    return platform

@@ -1,0 +1,49 @@
+"""The root of a blueprint: `apiVersion`, `kind: Platform`, `metadata`, `spec`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from components.names import Dns1123Label
+from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.cluster import Cluster
+from shipyard.blueprint.models import ModelSpec
+from shipyard.blueprint.node_pools import NodePool
+
+API_VERSION = "shipyard.dev/v1alpha1"
+
+
+class Metadata(BlueprintModel):
+    name: Annotated[Dns1123Label, Field(description="Platform name.")]
+    environment: Annotated[Dns1123Label, Field(description="Environment, e.g. `dev` or `prod`.")]
+    labels: Annotated[
+        dict[str, str], Field(description="Labels added to every object Shipyard creates.")
+    ] = {}
+
+
+class PlatformSpec(BlueprintModel):
+    cluster: Annotated[Cluster, Field(description="Where the platform runs.")]
+    namespace: Annotated[
+        Dns1123Label | None,
+        Field(description="Namespace for the platform's workloads; default `metadata.name`."),
+    ] = None
+    node_pools: Annotated[list[NodePool], Field(description="Node pools.")] = []
+    models: Annotated[list[ModelSpec], Field(description="Models served by vLLM.")] = []
+
+
+class Platform(BlueprintModel):
+    """A whole LLM platform, validated before anything is deployed."""
+
+    api_version: Annotated[Literal["shipyard.dev/v1alpha1"], Field(description="Schema version.")]
+    kind: Annotated[Literal["Platform"], Field(description="Always `Platform`.")]
+    metadata: Annotated[Metadata, Field(description="Name and environment.")]
+    spec: Annotated[PlatformSpec, Field(description="The platform.")]
+
+    @property
+    def namespace(self) -> str:
+        return self.spec.namespace or self.metadata.name
+
+    def pool(self, name: str) -> NodePool | None:
+        return next((pool for pool in self.spec.node_pools if pool.name == name), None)

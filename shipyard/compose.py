@@ -1,0 +1,115 @@
+"""Turn a validated `Platform` into component resources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.vllm import VllmService, VllmServiceArgs
+from components.vllm_args import Autoscaling, LoraAdapter, ModelCache, SecretKeyRef
+from shipyard.blueprint.models import ModelSpec
+from shipyard.blueprint.platform import Platform
+from shipyard.blueprint.scheduling import pool_scheduling
+
+MANAGED_BY = {"app.kubernetes.io/managed-by": "shipyard"}
+# Every workload Shipyard renders meets the `restricted` Pod Security Standard,
+# so the namespace enforces it and a hand-added privileged pod is refused.
+POD_SECURITY = {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": "latest",
+}
+
+
+@dataclass
+class ComposedPlatform:
+    provider: k8s.Provider
+    namespace: k8s.core.v1.Namespace
+    models: dict[str, VllmService] = field(default_factory=dict)
+
+
+def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
+    """The component arguments for one blueprint model (pure; the pool must exist)."""
+    pool = platform.pool(model.node_pool)
+    if pool is None:  # load_blueprint has already rejected this
+        raise ValueError(f"model `{model.name}` names unknown pool `{model.node_pool}`")
+    optional: dict[str, object] = {}
+    if model.image is not None:
+        optional["image"] = model.image
+    if model.resources is not None:
+        optional["cpu_request"] = model.resources.cpu
+        optional["memory_request"] = model.resources.memory
+    return VllmServiceArgs(
+        namespace=platform.namespace,
+        model=model.model,
+        served_model_name=model.served_name,
+        scheduling=pool_scheduling(pool),
+        replicas=model.replicas,
+        tensor_parallel_size=model.tensor_parallel_size,
+        max_model_len=model.max_model_len,
+        gpu_memory_utilization=model.gpu_memory_utilization,
+        dtype=model.dtype,
+        quantization=model.quantization,
+        max_num_seqs=model.max_num_seqs,
+        enable_prefix_caching=model.prefix_caching,
+        lora_adapters=tuple(
+            LoraAdapter(name=adapter.name, path=adapter.path) for adapter in model.lora_adapters
+        ),
+        hf_token_secret=(
+            SecretKeyRef(name=model.hf_token_secret.name, key=model.hf_token_secret.key)
+            if model.hf_token_secret
+            else None
+        ),
+        cache=(
+            ModelCache(
+                size=model.cache.size,
+                storage_class=model.cache.storage_class,
+                access_mode=model.cache.access_mode,
+            )
+            if model.cache
+            else None
+        ),
+        extra_args=dict(model.extra_args),
+        autoscaling=(
+            Autoscaling(
+                min_replicas=model.autoscaling.min_replicas,
+                max_replicas=model.autoscaling.max_replicas,
+                queue_target=model.autoscaling.queue_target,
+                prometheus_url=model.autoscaling.prometheus_url,
+            )
+            if model.autoscaling
+            else None
+        ),
+        **optional,  # type: ignore[arg-type]
+    )
+
+
+def cluster_provider(platform: Platform) -> k8s.Provider:
+    cluster = platform.spec.cluster
+    return k8s.Provider(
+        f"{platform.metadata.name}-cluster",
+        context=cluster.context,
+        kubeconfig=cluster.kubeconfig,
+    )
+
+
+def compose_platform(platform: Platform) -> ComposedPlatform:
+    """Create every resource the blueprint declares, on the blueprint's cluster."""
+    provider = cluster_provider(platform)
+    on_cluster = pulumi.ResourceOptions(provider=provider)
+    namespace = k8s.core.v1.Namespace(
+        platform.namespace,
+        metadata={
+            "name": platform.namespace,
+            "labels": {**platform.metadata.labels, **MANAGED_BY, **POD_SECURITY},
+        },
+        opts=on_cluster,
+    )
+    composed = ComposedPlatform(provider=provider, namespace=namespace)
+    in_namespace = pulumi.ResourceOptions(provider=provider, depends_on=[namespace])
+    for model in platform.spec.models:
+        composed.models[model.name] = VllmService(
+            model.name, vllm_args(platform, model), opts=in_namespace
+        )
+    return composed

@@ -1,0 +1,1 @@
+"""Published hardware and model figures that sizing checks rely on."""

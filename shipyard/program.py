@@ -1,0 +1,32 @@
+"""The Pulumi program behind `stacks/__main__.py`: blueprint in, resources out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+
+from shipyard.blueprint import BlueprintError, load_blueprint
+from shipyard.compose import compose_platform
+
+CONFIG_NAMESPACE = "shipyard"
+BLUEPRINT_KEY = "blueprint"
+
+
+def run_stack(project_root: Path) -> None:
+    """Load the blueprint named by `shipyard:blueprint` and create its resources."""
+    relative = pulumi.Config(CONFIG_NAMESPACE).require(BLUEPRINT_KEY)
+    try:
+        platform = load_blueprint(project_root / relative, name=relative)
+    except BlueprintError as error:
+        # RunError prints the message alone: a user error, not a crash.
+        raise pulumi.RunError(f"the blueprint is invalid:\n{error}") from None
+    composed = compose_platform(platform)
+    pulumi.export("namespace", composed.namespace.metadata.name)
+    pulumi.export(
+        "models",
+        {
+            name: {"url": service.url, "servedModelName": service.served_model_name}
+            for name, service in composed.models.items()
+        },
+    )

@@ -1,0 +1,123 @@
+"""Run the real stack program under Pulumi mocks: offline, no cluster, no credentials.
+
+The result is the resource tree and every Kubernetes object the program would
+create. It is the base of `shipyard render`, and later of plans and diffs.
+"""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from shipyard.program import BLUEPRINT_KEY, CONFIG_NAMESPACE
+
+PROJECT = "shipyard"
+STACK_PROGRAM = Path("stacks") / "__main__.py"
+
+
+@dataclass(frozen=True)
+class RenderedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    inputs: dict[str, Any]
+
+    @property
+    def is_kubernetes_object(self) -> bool:
+        return self.type.startswith("kubernetes:") and not self.type.startswith(
+            "kubernetes:pulumi:"
+        )
+
+    def manifest(self) -> dict[str, Any]:
+        """The object as `kubectl apply` would take it."""
+        _, api, kind = self.type.split(":", 2)
+        api_version = api.removeprefix("core/")
+        body = {k: v for k, v in self.inputs.items() if k not in ("apiVersion", "kind")}
+        manifest = {"apiVersion": self.inputs.get("apiVersion", api_version), "kind": kind, **body}
+        return _restore_integers(manifest)  # type: ignore[no-any-return]
+
+
+def _restore_integers(value: Any) -> Any:
+    """Undo the wire format's doubles: `3.0` back to `3`, as the program wrote it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _restore_integers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_restore_integers(item) for item in value]
+    return value
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):  # type: ignore[misc]
+    """The mock monitor, also keeping each resource's parent and inputs in order."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[RenderedResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            state = self.resources[response.urn].state
+            self.recorded.append(
+                RenderedResource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    inputs=dict(state),
+                )
+            )
+        return response
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` holding `Pulumi.yaml`."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        if (directory / "Pulumi.yaml").is_file():
+            return directory
+    return None
+
+
+def render_program(program: Callable[[], None], stack: str, config: dict[str, str]) -> list[RenderedResource]:
+    """Run `program` against a recording mock monitor and return what it registered."""
+    monitor = _RecordingMonitor(_Mocks())
+    # A fresh root stack for every render, so repeated renders in one process
+    # never parent their resources to a previous run's stack.
+    pulumi_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(_Mocks(), project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config(config, [])
+    _sync_await(run_pulumi_func(program))
+    return list(monitor.recorded)
+
+
+def render_blueprint(blueprint: Path, project_root: Path, stack: str = "render") -> list[RenderedResource]:
+    """Run the project's real stack program for `blueprint` under mocks."""
+    program_file = project_root / STACK_PROGRAM
+    absolute = Path(blueprint).resolve()
+    inside = absolute.is_relative_to(project_root.resolve())
+    named = absolute.relative_to(project_root.resolve()) if inside else absolute
+    config = {f"{CONFIG_NAMESPACE}:{BLUEPRINT_KEY}": str(named)}
+    return render_program(lambda: _run_file(program_file), stack, config)
+
+
+def _run_file(program_file: Path) -> None:
+    runpy.run_path(str(program_file), run_name="__main__")
