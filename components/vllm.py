@@ -129,4 +129,3 @@ class VllmService(pulumi.ComponentResource):
                 "served_model_name": self.served_model_name,
             }
         )
-

@@ -16,7 +16,6 @@ VLLM_PORT = 8000
 DEFAULT_REPLICAS = 1
 DEFAULT_TENSOR_PARALLEL_SIZE = 1
 DEFAULT_GPU_MEMORY_UTILIZATION = 0.9
-DEFAULT_DTYPE = "auto"
 DEFAULT_CPU_REQUEST = "4"
 DEFAULT_MEMORY_REQUEST = "16Gi"
 DEFAULT_SHM_SIZE = "4Gi"
@@ -25,10 +24,12 @@ DEFAULT_SHM_SIZE = "4Gi"
 DEFAULT_STARTUP_TIMEOUT_SECONDS = 1800
 DEFAULT_GATEWAY_POD_LABELS = {"app.kubernetes.io/component": "ai-gateway"}
 DEFAULT_METRICS_NAMESPACE_LABELS = {"kubernetes.io/metadata.name": "monitoring"}
-DEFAULT_CACHE_ACCESS_MODE = "ReadWriteOnce"
+AccessMode = Literal["ReadWriteOnce", "ReadWriteMany"]
+DEFAULT_CACHE_ACCESS_MODE: AccessMode = "ReadWriteOnce"
 DEFAULT_QUEUE_TARGET = 5
 
 Dtype = Literal["auto", "half", "float16", "bfloat16", "float", "float32"]
+DEFAULT_DTYPE: Dtype = "auto"
 # The quantization methods Shipyard knows how to size (see shipyard/facts).
 Quantization = Literal["awq", "awq_marlin", "gptq", "gptq_marlin", "fp8", "bitsandbytes"]
 
@@ -100,12 +101,14 @@ class SecretKeyRef(ComponentArgs):
 class ModelCache(ComponentArgs):
     """A persistent volume for downloaded weights, so restarts skip the download."""
 
-    size: Annotated[str, Field(pattern=r"^[0-9]+(Mi|Gi|Ti)$", description="PVC size, e.g. `100Gi`.")]
+    size: Annotated[
+        str, Field(pattern=r"^[0-9]+(Mi|Gi|Ti)$", description="PVC size, e.g. `100Gi`.")
+    ]
     storage_class: Annotated[
         str | None, Field(description="StorageClass; none uses the cluster default.")
     ] = None
     access_mode: Annotated[
-        Literal["ReadWriteOnce", "ReadWriteMany"],
+        AccessMode,
         Field(description=f"PVC access mode; default `{DEFAULT_CACHE_ACCESS_MODE}`."),
     ] = DEFAULT_CACHE_ACCESS_MODE
 

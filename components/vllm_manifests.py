@@ -120,7 +120,10 @@ def _volumes(name: str, args: VllmServiceArgs) -> list[Manifest]:
     if args.cache is None:
         cache = {"name": "model-cache", "emptyDir": {}}
     else:
-        cache = {"name": "model-cache", "persistentVolumeClaim": {"claimName": cache_claim_name(name)}}
+        cache = {
+            "name": "model-cache",
+            "persistentVolumeClaim": {"claimName": cache_claim_name(name)},
+        }
     return [
         cache,
         {"name": "tmp", "emptyDir": {}},
@@ -139,7 +142,11 @@ def render_container(args: VllmServiceArgs) -> Manifest:
         "ports": [{"name": "http", "containerPort": VLLM_PORT, "protocol": "TCP"}],
         "env": _env(args),
         "resources": {
-            "requests": {"cpu": args.cpu_request, "memory": args.memory_request, GPU_RESOURCE: gpus},
+            "requests": {
+                "cpu": args.cpu_request,
+                "memory": args.memory_request,
+                GPU_RESOURCE: gpus,
+            },
             "limits": {"memory": args.memory_request, GPU_RESOURCE: gpus},
         },
         **_probes(args),
@@ -238,11 +245,7 @@ def render_network_policy(name: str, args: VllmServiceArgs) -> Manifest:
                 {
                     "from": [
                         {"podSelector": {"matchLabels": dict(args.gateway_pod_labels)}},
-                        {
-                            "namespaceSelector": {
-                                "matchLabels": dict(args.metrics_namespace_labels)
-                            }
-                        },
+                        {"namespaceSelector": {"matchLabels": dict(args.metrics_namespace_labels)}},
                     ],
                     "ports": [{"port": VLLM_PORT, "protocol": "TCP"}],
                 }

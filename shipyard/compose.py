@@ -81,7 +81,7 @@ def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
             if model.autoscaling
             else None
         ),
-        **optional,  # type: ignore[arg-type]
+        **optional,
     )
 
 

@@ -59,22 +59,26 @@ def _restore_integers(value: Any) -> Any:
 
 
 class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
         return f"{args.name}-id", dict(args.inputs)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
 
 
-class _RecordingMonitor(pulumi_mocks.MockMonitor):  # type: ignore[misc]
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, also keeping each resource's parent and inputs in order."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[RenderedResource] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             state = self.resources[response.urn].state
             self.recorded.append(
@@ -97,7 +101,9 @@ def find_project_root(start: Path) -> Path | None:
     return None
 
 
-def render_program(program: Callable[[], None], stack: str, config: dict[str, str]) -> list[RenderedResource]:
+def render_program(
+    program: Callable[[], None], stack: str, config: dict[str, str]
+) -> list[RenderedResource]:
     """Run `program` against a recording mock monitor and return what it registered."""
     monitor = _RecordingMonitor(_Mocks())
     # A fresh root stack for every render, so repeated renders in one process
@@ -109,7 +115,9 @@ def render_program(program: Callable[[], None], stack: str, config: dict[str, st
     return list(monitor.recorded)
 
 
-def render_blueprint(blueprint: Path, project_root: Path, stack: str = "render") -> list[RenderedResource]:
+def render_blueprint(
+    blueprint: Path, project_root: Path, stack: str = "render"
+) -> list[RenderedResource]:
     """Run the project's real stack program for `blueprint` under mocks."""
     program_file = project_root / STACK_PROGRAM
     absolute = Path(blueprint).resolve()

@@ -74,8 +74,10 @@ def kv_bytes_per_token(item: FitInput) -> float:
 
 
 def gpu_fit(item: FitInput, gpu_memory_gib: float, tensor_parallel_size: int) -> Fit:
-    weights = item.size.parameters_billion * 1e9 * weight_bytes_per_parameter(
-        item.dtype, item.quantization
+    weights = (
+        item.size.parameters_billion
+        * 1e9
+        * weight_bytes_per_parameter(item.dtype, item.quantization)
     )
     kv_cache = kv_bytes_per_token(item) * item.max_model_len
     budget = item.gpu_memory_utilization * gpu_memory_gib * GIB * tensor_parallel_size

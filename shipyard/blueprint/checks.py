@@ -57,7 +57,8 @@ def check_pools(platform: Platform) -> Iterator[Finding]:
         if pool.gpu is not None and gpu_memory_gib(pool) is None:
             yield (
                 ("spec", "nodePools", index, "gpu", "type"),
-                f"unknown GPU type `{pool.gpu.type}`{_did_you_mean(pool.gpu.type, GPU_MEMORY_GIB)}; "
+                f"unknown GPU type `{pool.gpu.type}`"
+                f"{_did_you_mean(pool.gpu.type, GPU_MEMORY_GIB)}; "
                 f"use one of {', '.join(sorted(GPU_MEMORY_GIB))} or set `gpu.memoryGiB`",
             )
 
@@ -88,7 +89,8 @@ def _fit_findings(index: int, model: ModelSpec, pool: NodePool) -> Iterator[Find
     if model.max_model_len is not None and model.max_model_len > size.max_context_length:
         yield (
             (*path, "maxModelLen"),
-            f"{model.max_model_len} exceeds the model's context length of {size.max_context_length}",
+            f"{model.max_model_len} exceeds the model's context length "
+            f"of {size.max_context_length}",
         )
         return
     memory = gpu_memory_gib(pool)

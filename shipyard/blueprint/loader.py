@@ -39,9 +39,7 @@ def _model_at(path: Path) -> type[BaseModel] | None:
     for part in path:
         if isinstance(part, int):
             continue
-        field = next(
-            (f for n, f in model.model_fields.items() if (f.alias or n) == part), None
-        )
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         if field is None:
             return None
         inner = _unwrap(field.annotation)
@@ -94,7 +92,9 @@ def load_blueprint(path: str | FilePath, *, name: str | None = None) -> Platform
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise BlueprintError(shown, [Problem((), f"cannot read the file: {error.strerror}")]) from None
+        raise BlueprintError(
+            shown, [Problem((), f"cannot read the file: {error.strerror}")]
+        ) from None
     try:
         data, positions = parse_yaml(raw)
     except SourceError as error:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
 from components.names import Dns1123Label, PinnedImage
 from components.vllm_args import (
-    ALLOWED_EXTRA_ARGS,
     DEFAULT_CACHE_ACCESS_MODE,
     DEFAULT_GPU_MEMORY_UTILIZATION,
     DEFAULT_QUEUE_TARGET,
     DEFAULT_REPLICAS,
     DEFAULT_TENSOR_PARALLEL_SIZE,
     VLLM_IMAGE,
+    AccessMode,
     Dtype,
     ExtraArgValue,
     Quantization,
@@ -30,9 +30,7 @@ class ModelFacts(BlueprintModel):
     layers: Annotated[int, Field(ge=1, description="`num_hidden_layers`.")]
     kv_heads: Annotated[int, Field(ge=1, description="`num_key_value_heads`.")]
     head_dim: Annotated[int, Field(ge=1, description="`head_dim`, or hidden size / heads.")]
-    max_context_length: Annotated[
-        int, Field(ge=1, description="`max_position_embeddings`.")
-    ]
+    max_context_length: Annotated[int, Field(ge=1, description="`max_position_embeddings`.")]
 
 
 class SecretRef(BlueprintModel):
@@ -46,10 +44,12 @@ class LoraAdapter(BlueprintModel):
 
 
 class ModelCache(BlueprintModel):
-    size: Annotated[str, Field(pattern=r"^[0-9]+(Mi|Gi|Ti)$", description="PVC size, e.g. `100Gi`.")]
+    size: Annotated[
+        str, Field(pattern=r"^[0-9]+(Mi|Gi|Ti)$", description="PVC size, e.g. `100Gi`.")
+    ]
     storage_class: Annotated[str | None, Field(description="StorageClass name.")] = None
     access_mode: Annotated[
-        Literal["ReadWriteOnce", "ReadWriteMany"],
+        AccessMode,
         Field(description=f"Access mode; default `{DEFAULT_CACHE_ACCESS_MODE}`."),
     ] = DEFAULT_CACHE_ACCESS_MODE
 
@@ -98,9 +98,7 @@ class ModelSpec(BlueprintModel):
     ] = DEFAULT_GPU_MEMORY_UTILIZATION
     dtype: Annotated[Dtype, Field(description="Weight dtype; default `auto`.")] = "auto"
     quantization: Annotated[Quantization | None, Field(description="Quantization.")] = None
-    max_num_seqs: Annotated[int | None, Field(ge=1, description="Most sequences per batch.")] = (
-        None
-    )
+    max_num_seqs: Annotated[int | None, Field(ge=1, description="Most sequences per batch.")] = None
     prefix_caching: Annotated[bool, Field(description="Automatic prefix caching.")] = True
     lora_adapters: Annotated[list[LoraAdapter], Field(description="LoRA adapters.")] = []
     hf_token_secret: Annotated[

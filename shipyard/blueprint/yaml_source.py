@@ -59,7 +59,9 @@ class _Walker:
             )
         if depth > MAX_DEPTH:
             raise SourceError(
-                Problem(path, f"nesting deeper than {MAX_DEPTH} levels", *self.positions.locate(path))
+                Problem(
+                    path, f"nesting deeper than {MAX_DEPTH} levels", *self.positions.locate(path)
+                )
             )
         if isinstance(node, CommentedMap):
             result: dict[str, Any] = {}
@@ -95,7 +97,9 @@ def _decode(raw: bytes) -> str:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         raise SourceError(
-            Problem((), f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x})", line, column)
+            Problem(
+                (), f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x})", line, column
+            )
         ) from None
 
 
@@ -124,5 +128,7 @@ def parse_yaml(raw: bytes) -> tuple[Any, Positions]:
     positions = Positions()
     data = _Walker(positions).walk(documents[0], (), 0)
     if not isinstance(data, dict):
-        raise SourceError(Problem((), "a blueprint is a mapping with `apiVersion`, `kind`, `metadata` and `spec`"))
+        raise SourceError(
+            Problem((), "a blueprint is a mapping with `apiVersion`, `kind`, `metadata` and `spec`")
+        )
     return data, positions

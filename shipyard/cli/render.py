@@ -23,7 +23,9 @@ def _tree(resources: list[RenderedResource], title: str) -> Tree:
     nodes: dict[str, Tree] = {}
     for resource in resources:
         parent = nodes.get(resource.parent or "", root)
-        nodes[resource.urn] = parent.add(f"{escape(resource.type)}  [bold]{escape(resource.name)}[/]")
+        nodes[resource.urn] = parent.add(
+            f"{escape(resource.type)}  [bold]{escape(resource.name)}[/]"
+        )
     return root
 
 
@@ -88,16 +90,18 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
     if project_root is None:
         abort("no Pulumi.yaml found here or above; run from the Shipyard project")
     with stderr.status(f"Rendering {blueprint} under Pulumi mocks..."):
-        resources = _ordered(render_blueprint(blueprint, project_root, platform.metadata.environment))
+        resources = _ordered(
+            render_blueprint(blueprint, project_root, platform.metadata.environment)
+        )
     if output == "json":
         rows = [
             {"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent} for r in resources
         ]
         click.echo(json.dumps(rows, indent=2))
     else:
-        title = f"{platform.metadata.name} ({platform.metadata.environment}): {len(resources)} resources"
+        meta = platform.metadata
+        title = f"{meta.name} ({meta.environment}): {len(resources)} resources"
         stdout.print(_tree(resources, title))
     if out is not None:
         written = write_manifests(resources, out)
         stderr.print(f"wrote {len(written)} Kubernetes object(s) to {out}")
-
