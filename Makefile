@@ -1,0 +1,61 @@
+# Shipyard's developer entry points. `make plan` is the main job, `make test` the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+BLUEPRINT ?= blueprints/dev.yaml
+OUT ?= out/$(basename $(notdir $(BLUEPRINT)))
+
+# The default state backend: a local file backend under .pulumi-state/ (gitignored).
+export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
+export PULUMI_SKIP_UPDATE_CHECK := true
+
+.PHONY: help venv plan validate render schema lint typecheck unit test e2e bench clean
+
+help: ## Show the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@echo "==> Creating or updating $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP) ## Create or update the virtualenv with the dev extra.
+
+plan: $(STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the resource tree.
+	@echo "==> Validating $(BLUEPRINT)"
+	@$(BIN)/shipyard validate $(BLUEPRINT)
+	@echo "==> Rendering $(BLUEPRINT) under Pulumi mocks (offline) into $(OUT)/"
+	@$(BIN)/shipyard render $(BLUEPRINT) --out $(OUT)
+
+validate: $(STAMP) ## Validate every blueprint.
+	@$(BIN)/shipyard validate blueprints/*.yaml
+
+schema: $(STAMP) ## Regenerate blueprints/schema.json from the models.
+	@$(BIN)/shipyard schema
+
+lint: $(STAMP) ## Ruff lint and format check.
+	@echo "==> ruff"
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy --strict on shipyard/ and components/.
+	@echo "==> mypy"
+	@$(BIN)/mypy
+
+unit: $(STAMP) ## Unit tests only.
+	@echo "==> pytest"
+	@$(BIN)/pytest
+
+test: lint typecheck unit ## Create/update .venv, then ruff, mypy and pytest.
+
+e2e: $(STAMP) ## Build the toolchain (cached), start a local cluster, run the e2e tests, tear down.
+	@scripts/e2e
+
+clean: ## Remove build output (keeps .venv and the toolchain cache).
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache
