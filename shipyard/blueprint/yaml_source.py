@@ -121,6 +121,10 @@ def parse_yaml(raw: bytes) -> tuple[Any, Positions]:
         raise SourceError(Problem((), f"invalid YAML: {message}", line, column)) from None
     except YAMLError as error:
         raise SourceError(Problem((), f"invalid YAML: {error}")) from None
+    except RecursionError:
+        # The parser recurses once per level: hundreds of nested `[` exhaust the
+        # stack before the walker below can count the depth.
+        raise SourceError(Problem((), f"nesting deeper than {MAX_DEPTH} levels")) from None
     if len(documents) != 1:
         raise SourceError(
             Problem((), f"a blueprint holds exactly one YAML document, found {len(documents)}")

@@ -1,0 +1,112 @@
+"""`shipyard render BLUEPRINT [--out DIR] [--output text|json]`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shipyard.blueprint import load_blueprint
+
+TYPE_TOKEN = "shipyard:serving:VllmService"
+
+
+def test_text_output_prints_the_tree(invoke) -> None:
+    result = invoke(["render", "blueprints/dev.yaml"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "shipyard-dev (dev): 7 resources"
+    # Parents before children, siblings by type then name.
+    entries = [line.lstrip("│├└─ ") for line in lines[1:]]
+    assert entries == [
+        "kubernetes:core/v1:Namespace  llm-dev",
+        "pulumi:providers:kubernetes  shipyard-dev-cluster",
+        f"{TYPE_TOKEN}  qwen-small",
+        "kubernetes:apps/v1:Deployment  qwen-small",
+        "kubernetes:core/v1:Service  qwen-small",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy  qwen-small",
+        "kubernetes:policy/v1:PodDisruptionBudget  qwen-small",
+    ]
+    # The component's children are indented one level deeper than the component.
+    indent = [len(line) - len(line.lstrip("│├└─ ")) for line in lines[1:]]
+    assert indent[3:] == [indent[2] + 4] * 4
+    assert "Traceback" not in result.output
+
+
+def test_json_output_lists_every_resource_with_its_parent(invoke) -> None:
+    result = invoke(["render", "blueprints/dev.yaml", "--output", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [set(row) for row in rows] == [{"type", "name", "urn", "parent"}] * 7
+    [component] = [row for row in rows if row["type"] == TYPE_TOKEN]
+    [deployment] = [row for row in rows if row["type"] == "kubernetes:apps/v1:Deployment"]
+    assert deployment["name"] == "qwen-small"
+    assert deployment["parent"] == component["urn"]
+    assert deployment["urn"] == (
+        f"urn:pulumi:dev::shipyard::{TYPE_TOKEN}$kubernetes:apps/v1:Deployment::qwen-small"
+    )
+    assert rows.index(component) < rows.index(deployment)
+
+
+def test_out_writes_the_objects(invoke, tmp_path: Path) -> None:
+    out = tmp_path / "manifests"
+    result = invoke(["render", "blueprints/dev.yaml", "--out", str(out)])
+    assert result.exit_code == 0
+    assert sorted(path.name for path in out.iterdir()) == [
+        "deployment-llm-dev-qwen-small.yaml",
+        "namespace-llm-dev.yaml",
+        "networkpolicy-llm-dev-qwen-small.yaml",
+        "poddisruptionbudget-llm-dev-qwen-small.yaml",
+        "service-llm-dev-qwen-small.yaml",
+    ]
+    assert result.stderr.endswith(f"wrote 5 Kubernetes object(s) to {out}\n")
+
+
+def test_blueprint_outside_the_project(invoke, dev_blueprint: Path, write_blueprint) -> None:
+    text = dev_blueprint.read_text().replace("name: qwen-small", "name: qwen-elsewhere")
+    path = write_blueprint(text, "elsewhere.yaml")
+    result = invoke(["render", str(path), "--output", "json"])
+    assert result.exit_code == 0
+    names = {row["name"] for row in json.loads(result.stdout) if row["type"] == TYPE_TOKEN}
+    assert names == {"qwen-elsewhere"}
+
+
+def test_prod_renders_every_model(invoke, prod_blueprint: Path) -> None:
+    result = invoke(["render", "blueprints/prod.yaml", "--output", "json"])
+    assert result.exit_code == 0
+    platform = load_blueprint(prod_blueprint)
+    components = [row["name"] for row in json.loads(result.stdout) if row["type"] == TYPE_TOKEN]
+    assert components == sorted(model.name for model in platform.spec.models)
+
+
+def test_invalid_blueprint_exits_1_without_traceback(
+    invoke, dev_blueprint, write_blueprint, tmp_path: Path
+) -> None:
+    text = dev_blueprint.read_text().replace("      replicas: 1\n", "      replica: 1\n")
+    path = write_blueprint(text, "broken.yaml")
+    line = text.splitlines().index("      replica: 1") + 1
+    out = tmp_path / "never"
+    result = invoke(["render", str(path), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {path} is invalid:\n"
+        f"{path}:{line}:7: spec.models[0].replica: unknown field `replica`; "
+        "did you mean `replicas`?\n"
+    )
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_missing_blueprint_exits_1(invoke) -> None:
+    result = invoke(["render", "blueprints/missing.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: blueprints/missing.yaml is invalid:\n"
+        "blueprints/missing.yaml:1:1: cannot read the file: No such file or directory\n"
+    )
+
+
+def test_unknown_output_format_is_a_usage_error(invoke) -> None:
+    result = invoke(["render", "blueprints/dev.yaml", "--output", "yaml"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--output': 'yaml' is not one of 'text', 'json'." in result.stderr

@@ -1,0 +1,313 @@
+"""`render_blueprint` and `shipyard render --out`: the resource tree, and every object it
+would create checked against the real upstream Kubernetes OpenAPI schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import kubernetes_validate.utils
+import pytest
+from ruamel.yaml import YAML
+
+from components.scheduling import GPU_RESOURCE
+from shipyard.blueprint import Platform, load_blueprint
+from shipyard.blueprint.scheduling import pool_scheduling
+from shipyard.render import RenderedResource, render_blueprint
+
+# The newest Kubernetes version whose schema kubernetes-validate ships.
+KUBERNETES_VERSION = kubernetes_validate.utils.latest_version()
+TYPE_TOKEN = "shipyard:serving:VllmService"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    platform: Platform
+    out: Path
+    objects: dict[str, dict[str, Any]]  # file name -> manifest
+
+
+def render_to(project_root: Path, blueprint: Path, out: Path) -> Rendered:
+    """Run the installed `shipyard render BLUEPRINT --out DIR` and read back what it wrote."""
+    # The console script installed beside the interpreter running the tests.
+    shipyard = Path(sys.executable).parent / "shipyard"
+    result = subprocess.run(
+        [str(shipyard), "render", str(blueprint), "--out", str(out)],
+        cwd=project_root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    yaml = YAML(typ="safe", pure=True)
+    objects = {path.name: yaml.load(path.read_text()) for path in sorted(out.glob("*.yaml"))}
+    assert f"wrote {len(objects)} Kubernetes object(s) to {out}" in result.stderr
+    return Rendered(load_blueprint(blueprint), out, objects)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+    """dev.yaml and prod.yaml rendered once for the whole module."""
+    root = Path(__file__).resolve().parent.parent
+    return {
+        name: render_to(root, root / "blueprints" / f"{name}.yaml", tmp_path_factory.mktemp(name))
+        for name in ("dev", "prod")
+    }
+
+
+def expected_files(platform: Platform) -> set[str]:
+    """The files `--out` should write: derived from the blueprint, not listed by hand."""
+    namespace = platform.namespace
+    files = {f"namespace-{namespace}.yaml"}
+    for model in platform.spec.models:
+        for kind in ("deployment", "service", "networkpolicy", "poddisruptionbudget"):
+            files.add(f"{kind}-{namespace}-{model.name}.yaml")
+        if model.cache is not None:
+            files.add(f"persistentvolumeclaim-{namespace}-{model.name}-model-cache.yaml")
+        if model.autoscaling is not None:
+            files.add(f"scaledobject-{namespace}-{model.name}.yaml")
+    return files
+
+
+def expected_tolerations(platform: Platform, pool_name: str) -> list[dict[str, Any]]:
+    pool = platform.pool(pool_name)
+    assert pool is not None
+    tolerations = []
+    for taint in pool_scheduling(pool).taints:
+        toleration: dict[str, Any] = {"key": taint.key, "effect": taint.effect}
+        if taint.value is None:
+            toleration["operator"] = "Exists"
+        else:
+            toleration.update(operator="Equal", value=taint.value)
+        tolerations.append(toleration)
+    return tolerations
+
+
+# --- the resource tree ----------------------------------------------------------------
+
+
+def test_dev_resource_tree(project_root: Path, dev_blueprint: Path) -> None:
+    platform = load_blueprint(dev_blueprint)
+    resources = render_blueprint(dev_blueprint, project_root, stack="dev")
+    by_type: dict[str, list[RenderedResource]] = {}
+    for resource in resources:
+        by_type.setdefault(resource.type, []).append(resource)
+    assert sorted(by_type) == [
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:core/v1:Namespace",
+        "kubernetes:core/v1:Service",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "kubernetes:policy/v1:PodDisruptionBudget",
+        "pulumi:providers:kubernetes",
+        TYPE_TOKEN,
+    ]
+    [provider] = by_type["pulumi:providers:kubernetes"]
+    [namespace] = by_type["kubernetes:core/v1:Namespace"]
+    [component] = by_type[TYPE_TOKEN]
+    assert provider.name == f"{platform.metadata.name}-cluster"
+    assert namespace.name == platform.namespace == "llm-dev"
+    assert component.name == platform.spec.models[0].name == "qwen-small"
+    # Top-level resources hang off the stack; the component's children off the component.
+    stack = namespace.parent
+    assert stack is not None and "pulumi:pulumi:Stack" in stack
+    assert provider.parent == component.parent == stack
+    children = [r for r in resources if r.parent == component.urn]
+    assert sorted(r.type for r in children) == sorted(
+        t for t in by_type if t.startswith("kubernetes:") and t != "kubernetes:core/v1:Namespace"
+    )
+    assert {r.name for r in children} == {"qwen-small"}
+    assert len(resources) == 7
+
+
+def test_namespace_enforces_the_restricted_pod_security_standard(
+    project_root: Path, dev_blueprint: Path
+) -> None:
+    resources = render_blueprint(dev_blueprint, project_root, stack="dev")
+    [namespace] = [r for r in resources if r.type == "kubernetes:core/v1:Namespace"]
+    assert namespace.manifest() == {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": "llm-dev",
+            "labels": {
+                "app.kubernetes.io/managed-by": "shipyard",
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/enforce-version": "latest",
+            },
+        },
+    }
+
+
+def test_rendering_twice_in_one_process_gives_the_same_tree(
+    project_root: Path, dev_blueprint: Path
+) -> None:
+    first = render_blueprint(dev_blueprint, project_root, stack="dev")
+    second = render_blueprint(dev_blueprint, project_root, stack="dev")
+    # RPCs finish in any order; the tree itself is the same.
+    assert sorted((r.urn, r.parent or "") for r in first) == sorted(
+        (r.urn, r.parent or "") for r in second
+    )
+    assert len(first) == len({r.urn for r in first}) == 7
+
+
+def test_manifest_restores_integers() -> None:
+    resource = RenderedResource(
+        urn="urn",
+        type="kubernetes:core/v1:Service",
+        name="s",
+        parent=None,
+        inputs={"spec": {"ports": [{"port": 8000.0}], "ratio": 0.5}},
+    )
+    manifest = resource.manifest()
+    assert manifest == {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "spec": {"ports": [{"port": 8000}], "ratio": 0.5},
+    }
+    assert type(manifest["spec"]["ports"][0]["port"]) is int
+
+
+# --- `render --out`: files, scheduling from the pool --------------------------------
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_out_writes_one_file_per_object(rendered: dict[str, Rendered], name: str) -> None:
+    result = rendered[name]
+    assert set(result.objects) == expected_files(result.platform)
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_deployments_match_their_pool(rendered: dict[str, Rendered], name: str) -> None:
+    result = rendered[name]
+    platform = result.platform
+    for model in platform.spec.models:
+        deployment = result.objects[f"deployment-{platform.namespace}-{model.name}.yaml"]
+        pool = platform.pool(model.node_pool)
+        assert pool is not None
+        scheduling = pool_scheduling(pool)
+        pod = deployment["spec"]["template"]["spec"]
+        [container] = pod["containers"]
+        gpus = str(model.tensor_parallel_size)
+        assert container["resources"]["limits"][GPU_RESOURCE] == gpus
+        assert container["resources"]["requests"][GPU_RESOURCE] == gpus
+        assert pod["nodeSelector"] == scheduling.node_selector
+        assert pod["tolerations"] == expected_tolerations(platform, model.node_pool)
+        assert container["args"][0] == model.model
+        assert (
+            container["args"][container["args"].index("--served-model-name") + 1]
+            == model.served_name
+        )
+
+
+def test_dev_deployment_is_the_issue_example(rendered: dict[str, Rendered]) -> None:
+    """`shipyard render blueprints/dev.yaml --out DIR`: one GPU, on gpu-small, tolerating it."""
+    result = rendered["dev"]
+    [model] = result.platform.spec.models
+    [pool] = result.platform.spec.node_pools
+    deployment = result.objects[f"deployment-{result.platform.namespace}-{model.name}.yaml"]
+    pod = deployment["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert pool.gpu is not None
+    assert container["resources"]["limits"][GPU_RESOURCE] == str(pool.gpu.count)
+    assert pod["nodeSelector"] == pool_scheduling(pool).node_selector
+    assert [t["key"] for t in pod["tolerations"]] == [t.key for t in pool_scheduling(pool).taints]
+    assert container["image"].startswith("vllm/vllm-openai:")
+    assert not container["image"].endswith(":latest")
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_every_namespaced_object_is_in_the_platform_namespace(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    result = rendered[name]
+    for file, manifest in result.objects.items():
+        if manifest["kind"] != "Namespace":
+            assert manifest["metadata"]["namespace"] == result.platform.namespace, file
+
+
+# --- the upstream Kubernetes schema ---------------------------------------------------
+
+
+def test_kubernetes_schema_version_is_recent() -> None:
+    major, minor, *_ = (int(part) for part in KUBERNETES_VERSION.split("."))
+    assert (major, minor) >= (1, 34)
+
+
+def builtin_and_custom(result: Rendered) -> tuple[dict[str, list[str]], set[tuple[str, str]]]:
+    """Validate every object; return schema problems per file and the kinds with no schema."""
+    problems: dict[str, list[str]] = {}
+    custom: set[tuple[str, str]] = set()
+    for file, manifest in result.objects.items():
+        try:
+            kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.SchemaNotFoundError:
+            custom.add((manifest["apiVersion"], manifest["kind"]))
+        except kubernetes_validate.ValidationError as error:
+            problems[file] = [error.message]
+    return problems, custom
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_every_object_validates_against_the_kubernetes_schema(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    problems, custom = builtin_and_custom(rendered[name])
+    assert problems == {}
+    autoscaled = any(model.autoscaling for model in rendered[name].platform.spec.models)
+    assert custom == ({("keda.sh/v1alpha1", "ScaledObject")} if autoscaled else set())
+
+
+def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> None:
+    _, custom = builtin_and_custom(rendered["prod"])
+    assert custom == {("keda.sh/v1alpha1", "ScaledObject")}
+
+
+def test_schema_validation_is_strict_enough_to_catch_mistakes(
+    rendered: dict[str, Rendered],
+) -> None:
+    """A control: the same Deployment with one wrong field must fail."""
+    result = rendered["dev"]
+    [model] = result.platform.spec.models
+    deployment = result.objects[f"deployment-{result.platform.namespace}-{model.name}.yaml"]
+    kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+    broken = {**deployment, "spec": {**deployment["spec"], "replica": 1}}
+    with pytest.raises(kubernetes_validate.ValidationError, match=r"replica"):
+        kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+    wrong_type = {**deployment, "spec": {**deployment["spec"], "replicas": "1"}}
+    with pytest.raises(kubernetes_validate.ValidationError, match=r"'1' is not of type 'integer'"):
+        kubernetes_validate.validate(wrong_type, KUBERNETES_VERSION, strict=True)
+
+
+def test_scaled_objects_have_the_fields_keda_requires(rendered: dict[str, Rendered]) -> None:
+    """KEDA's CRD is not in the Kubernetes schema: check what its CRD requires by hand."""
+    result = rendered["prod"]
+    platform = result.platform
+    scaled_models = [model for model in platform.spec.models if model.autoscaling is not None]
+    assert scaled_models
+    for model in scaled_models:
+        assert model.autoscaling is not None
+        scaled = result.objects[f"scaledobject-{platform.namespace}-{model.name}.yaml"]
+        assert set(scaled) == {"apiVersion", "kind", "metadata", "spec"}
+        assert (scaled["apiVersion"], scaled["kind"]) == ("keda.sh/v1alpha1", "ScaledObject")
+        assert scaled["metadata"]["name"] == model.name
+        spec = scaled["spec"]
+        # Required by the CRD: scaleTargetRef.name and at least one trigger with type + metadata.
+        assert spec["scaleTargetRef"] == {"name": model.name}
+        assert f"deployment-{platform.namespace}-{model.name}.yaml" in result.objects
+        assert spec["minReplicaCount"] == model.autoscaling.min_replicas
+        assert spec["maxReplicaCount"] == model.autoscaling.max_replicas
+        assert type(spec["minReplicaCount"]) is int and type(spec["maxReplicaCount"]) is int
+        [trigger] = spec["triggers"]
+        assert trigger["type"] == "prometheus"
+        # Trigger metadata is map[string]string in the CRD: every value must be a string.
+        assert trigger["metadata"] == {
+            "serverAddress": model.autoscaling.prometheus_url,
+            "query": f'sum(vllm:num_requests_waiting{{model_name="{model.served_name}"}})',
+            "threshold": str(model.autoscaling.queue_target),
+        }
+        assert all(isinstance(value, str) for value in trigger["metadata"].values())
