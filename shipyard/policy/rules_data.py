@@ -1,0 +1,122 @@
+"""Rules over data and money: S3 buckets, deletion protection, the monthly budget."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shipyard.policy.model import PolicyConfig, Resource, Violation
+from shipyard.policy.props import labels_of, mapping
+
+BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+ENCRYPTION_TYPES = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+PUBLIC_ACCESS_FLAGS = (
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+)
+STATEFUL_TYPES = frozenset(
+    {
+        "kubernetes:core/v1:PersistentVolumeClaim",
+        "kubernetes:postgresql.cnpg.io/v1:Cluster",
+        "kubernetes:kafka.strimzi.io/v1beta2:Kafka",
+        "kubernetes:clickhouse.altinity.com/v1:ClickHouseInstallation",
+        "kubernetes:minio.min.io/v2:Tenant",
+        *BUCKET_TYPES,
+        "aws:rds/cluster:Cluster",
+        "aws:rds/instance:Instance",
+        "aws:msk/cluster:Cluster",
+    }
+)
+DATA_LABEL = "shipyard.dev/data"
+"""`shipyard.dev/data: cache` (a Kubernetes label or an AWS tag) marks re-creatable data."""
+CACHE = "cache"
+
+
+def _refers_to(companion: Resource, bucket: Resource) -> bool:
+    """Whether `companion.bucket` came from `bucket`: by dependency, or by the same literal name."""
+    if bucket.urn and bucket.urn in companion.property_dependencies.get("bucket", ()):
+        return True
+    name = companion.props.get("bucket")
+    return isinstance(name, str) and name in (bucket.props.get("bucket"), bucket.props.get("id"))
+
+
+def _companions(resources: Sequence[Resource], types: Sequence[str]) -> list[Resource]:
+    return [r for r in resources if r.type in types]
+
+
+def s3_buckets_encrypted(resources: Sequence[Resource], config: PolicyConfig) -> list[Violation]:
+    configs = _companions(resources, ENCRYPTION_TYPES)
+    return [
+        Violation(
+            "serverSideEncryptionConfiguration is not set on the bucket and no "
+            "BucketServerSideEncryptionConfiguration refers to it; add one with AES256 or aws:kms.",
+            bucket.urn,
+        )
+        for bucket in resources
+        if bucket.type in BUCKET_TYPES
+        and not bucket.props.get("serverSideEncryptionConfiguration")
+        and not any(_refers_to(c, bucket) for c in configs)
+    ]
+
+
+def s3_buckets_block_public_access(
+    resources: Sequence[Resource], config: PolicyConfig
+) -> list[Violation]:
+    blocks = _companions(resources, (PUBLIC_ACCESS_BLOCK,))
+    violations = []
+    for bucket in (r for r in resources if r.type in BUCKET_TYPES):
+        mine = [block for block in blocks if _refers_to(block, bucket)]
+        if not mine:
+            violations.append(
+                Violation(
+                    "no BucketPublicAccessBlock refers to the bucket; add one with "
+                    f"{', '.join(PUBLIC_ACCESS_FLAGS)} all true.",
+                    bucket.urn,
+                )
+            )
+        for block in mine:
+            violations += [
+                Violation(
+                    f'BucketPublicAccessBlock "{block.name}" does not set {flag} to true.',
+                    block.urn,
+                )
+                for flag in PUBLIC_ACCESS_FLAGS
+                if block.props.get(flag) is not True
+            ]
+    return violations
+
+
+def _marked_cache(props: Mapping[str, Any]) -> bool:
+    return CACHE in (labels_of(props).get(DATA_LABEL), mapping(props.get("tags")).get(DATA_LABEL))
+
+
+def stateful_resources_protected(resource: Resource, config: PolicyConfig) -> list[str]:
+    if resource.type not in STATEFUL_TYPES or resource.protect:
+        return []
+    if config.get("allowDataLoss") is True or _marked_cache(resource.props):
+        return []
+    return [
+        "the resource option protect is not set on a resource that holds data; protect it, "
+        f"mark re-creatable data with {DATA_LABEL}: {CACHE}, or set allowDataLoss for this stack."
+    ]
+
+
+def monthly_cost_within_budget(
+    resources: Sequence[Resource], config: PolicyConfig
+) -> list[Violation]:
+    budget = config.get("monthlyBudgetUsd")
+    if budget is None:
+        return []
+    amount = f"{budget:g}" if isinstance(budget, int | float) else str(budget)
+    return [
+        Violation(
+            f"monthlyBudgetUsd is {amount} USD but no cost estimate is available yet, so "
+            "the stack's monthly cost was not checked against it."
+        )
+    ]
