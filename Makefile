@@ -13,7 +13,7 @@ OUT ?= out/$(basename $(notdir $(BLUEPRINT)))
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: help venv plan validate render schema lint typecheck unit test e2e bench clean
+.PHONY: help venv plan validate policies render schema lint typecheck unit test e2e bench clean
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ plan: $(STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the 
 
 validate: $(STAMP) ## Validate every blueprint.
 	@$(BIN)/shipyard validate blueprints/*.yaml
+
+policies: $(STAMP) ## Run the policy pack's rules offline over every blueprint.
+	@$(BIN)/shipyard validate --policies blueprints/*.yaml
 
 schema: $(STAMP) ## Regenerate blueprints/schema.json from the models.
 	@$(BIN)/shipyard schema

@@ -18,6 +18,9 @@ METRICS_PATH = "/metrics"
 STARTUP_PROBE_PERIOD_SECONDS = 10
 # Non-root, matching the fsGroup so the cache volume is writable.
 RUN_AS_USER = 1000
+# The cache holds only re-downloadable weights, so the `stateful-resources-protected` policy
+# lets it be deleted (see docs/policies.md).
+CACHE_DATA_LABELS = {"shipyard.dev/data": "cache"}
 
 
 def selector_labels(name: str) -> dict[str, str]:
@@ -270,7 +273,11 @@ def render_cache_claim(name: str, args: VllmServiceArgs) -> Manifest | None:
     return {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
-        "metadata": {**_metadata(name, args), "name": cache_claim_name(name)},
+        "metadata": {
+            **_metadata(name, args),
+            "name": cache_claim_name(name),
+            "labels": {**render_labels(name), **CACHE_DATA_LABELS},
+        },
         "spec": spec,
     }
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.gateway import AiGateway
+from components.ray_cluster import RayCluster
 from components.vllm import VllmService, VllmServiceArgs
 from components.vllm_args import Autoscaling, LoraAdapter, ModelCache, SecretKeyRef
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
+from shipyard.serving_args import gateway_args, ray_args
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "shipyard"}
 # Every workload Shipyard renders meets the `restricted` Pod Security Standard,
@@ -27,6 +30,8 @@ class ComposedPlatform:
     provider: k8s.Provider
     namespace: k8s.core.v1.Namespace
     models: dict[str, VllmService] = field(default_factory=dict)
+    gateway: AiGateway | None = None
+    ray: RayCluster | None = None
 
 
 def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
@@ -112,4 +117,17 @@ def compose_platform(platform: Platform) -> ComposedPlatform:
         composed.models[model.name] = VllmService(
             model.name, vllm_args(platform, model), opts=in_namespace
         )
+    gateway = gateway_args(platform)
+    if gateway is not None and platform.spec.gateway is not None:
+        # After the models: the gateway routes to their Services.
+        composed.gateway = AiGateway(
+            platform.spec.gateway.name,
+            gateway,
+            opts=pulumi.ResourceOptions(
+                provider=provider, depends_on=[namespace, *composed.models.values()]
+            ),
+        )
+    ray = ray_args(platform)
+    if ray is not None and platform.spec.ray is not None:
+        composed.ray = RayCluster(platform.spec.ray.name, ray, opts=in_namespace)
     return composed

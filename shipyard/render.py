@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import runpy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -31,11 +32,16 @@ class RenderedResource:
     name: str
     parent: str | None
     inputs: dict[str, Any]
+    protect: bool = False
+    """The `protect` resource option, as the engine shows it to policy packs."""
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Input property name -> URNs of the resources its value came from."""
 
     @property
     def is_kubernetes_object(self) -> bool:
+        # Helm releases are not objects: the chart's objects exist only on a cluster.
         return self.type.startswith("kubernetes:") and not self.type.startswith(
-            "kubernetes:pulumi:"
+            ("kubernetes:pulumi:", "kubernetes:helm.sh/")
         )
 
     def manifest(self) -> dict[str, Any]:
@@ -47,8 +53,25 @@ class RenderedResource:
         return _restore_integers(manifest)  # type: ignore[no-any-return]
 
 
+SECRET_PLACEHOLDER = "[secret]"
+"""Written instead of a Pulumi secret's value (offline, the value does not exist)."""
+
+
+def _mask(value: Any) -> Any:
+    """A secret's shape with every scalar replaced, so the object still validates."""
+    if isinstance(value, dict):
+        return {key: _mask(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask(item) for item in value]
+    return SECRET_PLACEHOLDER
+
+
 def _restore_integers(value: Any) -> Any:
-    """Undo the wire format's doubles: `3.0` back to `3`, as the program wrote it."""
+    """Undo the wire format's doubles: `3.0` back to `3`, as the program wrote it.
+
+    Pulumi secrets arrive wrapped in a signature object; they become `[secret]`."""
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        return _mask(value.get("value"))
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
@@ -88,6 +111,10 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     name=request.name,
                     parent=request.parent or None,
                     inputs=dict(state),
+                    protect=bool(request.protect),
+                    property_dependencies={
+                        key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+                    },
                 )
             )
         return response

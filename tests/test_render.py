@@ -71,6 +71,19 @@ def expected_files(platform: Platform) -> set[str]:
             files.add(f"persistentvolumeclaim-{namespace}-{model.name}-model-cache.yaml")
         if model.autoscaling is not None:
             files.add(f"scaledobject-{namespace}-{model.name}.yaml")
+    gateway = platform.spec.gateway
+    if gateway is not None:
+        for kind in ("deployment", "service", "networkpolicy", "poddisruptionbudget"):
+            files.add(f"{kind}-{namespace}-{gateway.name}.yaml")
+        files.add(f"configmap-{namespace}-{gateway.name}-config.yaml")
+        if gateway.authentication:
+            files.add(f"secret-{namespace}-{gateway.name}-master-key.yaml")
+        if gateway.exposure is not None:
+            kind = "ingress" if gateway.exposure.type == "ingress" else "httproute"
+            files.add(f"{kind}-{namespace}-{gateway.name}.yaml")
+    if platform.spec.ray is not None:
+        kind = "rayservice" if platform.spec.ray.serve_applications else "raycluster"
+        files.add(f"{kind}-{namespace}-{platform.spec.ray.name}.yaml")
     return files
 
 
@@ -99,11 +112,19 @@ def test_dev_resource_tree(project_root: Path, dev_blueprint: Path) -> None:
         by_type.setdefault(resource.type, []).append(resource)
     assert sorted(by_type) == [
         "kubernetes:apps/v1:Deployment",
+        "kubernetes:core/v1:ConfigMap",
         "kubernetes:core/v1:Namespace",
+        "kubernetes:core/v1:Secret",
         "kubernetes:core/v1:Service",
+        "kubernetes:helm.sh/v3:Release",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:policy/v1:PodDisruptionBudget",
+        "kubernetes:ray.io/v1:RayCluster",
         "pulumi:providers:kubernetes",
+        "random:index/randomPassword:RandomPassword",
+        "shipyard:compute:KubeRayOperator",
+        "shipyard:compute:RayCluster",
+        "shipyard:serving:AiGateway",
         TYPE_TOKEN,
     ]
     [provider] = by_type["pulumi:providers:kubernetes"]
@@ -117,11 +138,14 @@ def test_dev_resource_tree(project_root: Path, dev_blueprint: Path) -> None:
     assert stack is not None and "pulumi:pulumi:Stack" in stack
     assert provider.parent == component.parent == stack
     children = [r for r in resources if r.parent == component.urn]
-    assert sorted(r.type for r in children) == sorted(
-        t for t in by_type if t.startswith("kubernetes:") and t != "kubernetes:core/v1:Namespace"
-    )
+    assert sorted(r.type for r in children) == [
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:core/v1:Service",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "kubernetes:policy/v1:PodDisruptionBudget",
+    ]
     assert {r.name for r in children} == {"qwen-small"}
-    assert len(resources) == 7
+    assert len(resources) == 19
 
 
 def test_namespace_enforces_the_restricted_pod_security_standard(
@@ -152,7 +176,7 @@ def test_rendering_twice_in_one_process_gives_the_same_tree(
     assert sorted((r.urn, r.parent or "") for r in first) == sorted(
         (r.urn, r.parent or "") for r in second
     )
-    assert len(first) == len({r.urn for r in first}) == 7
+    assert len(first) == len({r.urn for r in first}) == 19
 
 
 def test_manifest_restores_integers() -> None:
@@ -259,12 +283,16 @@ def test_every_object_validates_against_the_kubernetes_schema(
     problems, custom = builtin_and_custom(rendered[name])
     assert problems == {}
     autoscaled = any(model.autoscaling for model in rendered[name].platform.spec.models)
-    assert custom == ({("keda.sh/v1alpha1", "ScaledObject")} if autoscaled else set())
+    # Custom resources are validated against their operators' CRDs in
+    # tests/components/test_ray_cluster_crd.py.
+    assert custom - {("ray.io/v1", "RayCluster"), ("ray.io/v1", "RayService")} == (
+        {("keda.sh/v1alpha1", "ScaledObject")} if autoscaled else set()
+    )
 
 
 def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> None:
     _, custom = builtin_and_custom(rendered["prod"])
-    assert custom == {("keda.sh/v1alpha1", "ScaledObject")}
+    assert custom == {("keda.sh/v1alpha1", "ScaledObject"), ("ray.io/v1", "RayService")}
 
 
 def test_schema_validation_is_strict_enough_to_catch_mistakes(

@@ -15,6 +15,7 @@ from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
+from shipyard.blueprint.serving_checks import check_gateway, check_ray
 from shipyard.facts.gpus import GPU_MEMORY_GIB
 from shipyard.facts.models import ModelSize, lookup_model
 from shipyard.sizing import (
@@ -179,4 +180,9 @@ def check_models(platform: Platform) -> Iterator[Finding]:
 
 def check_platform(platform: Platform) -> list[Finding]:
     """Every cross-field problem of a blueprint, in document order."""
-    return [*check_pools(platform), *check_models(platform)]
+    return [
+        *check_pools(platform),
+        *check_models(platform),
+        *check_gateway(platform),
+        *check_ray(platform),
+    ]

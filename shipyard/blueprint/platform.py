@@ -9,8 +9,10 @@ from pydantic import Field
 from components.names import Dns1123Label
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.cluster import Cluster
+from shipyard.blueprint.gateway import GatewaySpec
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
+from shipyard.blueprint.ray import RaySpec
 
 API_VERSION = "shipyard.dev/v1alpha1"
 
@@ -31,6 +33,10 @@ class PlatformSpec(BlueprintModel):
     ] = None
     node_pools: Annotated[list[NodePool], Field(description="Node pools.")] = []
     models: Annotated[list[ModelSpec], Field(description="Models served by vLLM.")] = []
+    gateway: Annotated[
+        GatewaySpec | None, Field(description="The AI gateway in front of the models.")
+    ] = None
+    ray: Annotated[RaySpec | None, Field(description="A Ray cluster on the node pools.")] = None
 
 
 class Platform(BlueprintModel):

@@ -7,14 +7,29 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from shipyard.blueprint import BlueprintError, load_blueprint
-from shipyard.cli.abort import EXIT_INVALID, stderr
+from shipyard.blueprint import BlueprintError, Platform, load_blueprint
+from shipyard.cli.abort import EXIT_INVALID, abort, stderr
+from shipyard.policy import PolicyConfigError, PolicySettings, load_policy_config
 
 
 @click.command()
 @click.argument("blueprints", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(blueprints: tuple[Path, ...]) -> None:
+@click.option(
+    "--policies",
+    is_flag=True,
+    help="Also render each valid blueprint offline and run the policy pack's rules over it; "
+    "mandatory violations fail, advisory ones are warnings.",
+)
+@click.option(
+    "--policy-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Enforcement levels and rule settings (JSON, as `pulumi --policy-pack-config` takes); "
+    "implies --policies.",
+)
+def validate(blueprints: tuple[Path, ...], policies: bool, policy_config: Path | None) -> None:
     """Validate blueprints without deploying anything."""
+    settings = _policy_settings(policy_config) if policies or policy_config else None
+    violating = 0
     failed = 0
     for path in blueprints:
         try:
@@ -28,6 +43,36 @@ def validate(blueprints: tuple[Path, ...]) -> None:
             f"{path}: valid ({len(platform.spec.node_pools)} node pool(s), "
             f"{len(platform.spec.models)} model(s))"
         )
+        if settings is not None and _report_policies(path, platform, settings):
+            violating += 1
     if failed:
         stderr.print(f"{failed} of {len(blueprints)} blueprint(s) invalid")
+    if violating:
+        stderr.print(f"{violating} of {len(blueprints)} blueprint(s) violate mandatory policies")
+    if failed or violating:
         raise click.exceptions.Exit(EXIT_INVALID)
+
+
+def _policy_settings(path: Path | None) -> PolicySettings:
+    if path is None:
+        return PolicySettings()
+    try:
+        return load_policy_config(path)
+    except PolicyConfigError as error:
+        abort(escape(str(error)))
+
+
+def _report_policies(path: Path, platform: Platform, settings: PolicySettings) -> bool:
+    """Print every policy violation of one blueprint; True if any is mandatory."""
+    # Imported here: rendering loads Pulumi, which plain validation never needs.
+    from shipyard.policy.offline import blueprint_findings
+    from shipyard.render import find_project_root
+
+    project_root = find_project_root(Path.cwd()) or find_project_root(path.parent)
+    if project_root is None:
+        abort("--policies renders the stack program: no Pulumi.yaml found here or above")
+    with stderr.status(f"Checking {path} against the policies..."):
+        findings = blueprint_findings(path, platform, project_root, settings)
+    for finding in findings:
+        stderr.print(escape(finding.render(str(path))))
+    return any(finding.mandatory for finding in findings)

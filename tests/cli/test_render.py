@@ -14,12 +14,24 @@ def test_text_output_prints_the_tree(invoke) -> None:
     result = invoke(["render", "blueprints/dev.yaml"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "shipyard-dev (dev): 7 resources"
+    assert lines[0] == "shipyard-dev (dev): 19 resources"
     # Parents before children, siblings by type then name.
     entries = [line.lstrip("│├└─ ") for line in lines[1:]]
     assert entries == [
         "kubernetes:core/v1:Namespace  llm-dev",
         "pulumi:providers:kubernetes  shipyard-dev-cluster",
+        "shipyard:compute:RayCluster  ray",
+        "kubernetes:ray.io/v1:RayCluster  ray",
+        "shipyard:compute:KubeRayOperator  ray-kuberay",
+        "kubernetes:helm.sh/v3:Release  ray-kuberay",
+        "shipyard:serving:AiGateway  ai-gateway",
+        "kubernetes:apps/v1:Deployment  ai-gateway",
+        "kubernetes:core/v1:ConfigMap  ai-gateway-config",
+        "kubernetes:core/v1:Secret  ai-gateway-master-key",
+        "kubernetes:core/v1:Service  ai-gateway",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy  ai-gateway",
+        "kubernetes:policy/v1:PodDisruptionBudget  ai-gateway",
+        "random:index/randomPassword:RandomPassword  ai-gateway-master-key",
         f"{TYPE_TOKEN}  qwen-small",
         "kubernetes:apps/v1:Deployment  qwen-small",
         "kubernetes:core/v1:Service  qwen-small",
@@ -28,7 +40,8 @@ def test_text_output_prints_the_tree(invoke) -> None:
     ]
     # The component's children are indented one level deeper than the component.
     indent = [len(line) - len(line.lstrip("│├└─ ")) for line in lines[1:]]
-    assert indent[3:] == [indent[2] + 4] * 4
+    assert indent[15:] == [indent[14] + 4] * 4
+    assert indent[5] == indent[4] + 4 == indent[2] + 8
     assert "Traceback" not in result.output
 
 
@@ -36,9 +49,13 @@ def test_json_output_lists_every_resource_with_its_parent(invoke) -> None:
     result = invoke(["render", "blueprints/dev.yaml", "--output", "json"])
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
-    assert [set(row) for row in rows] == [{"type", "name", "urn", "parent"}] * 7
+    assert [set(row) for row in rows] == [{"type", "name", "urn", "parent"}] * 19
     [component] = [row for row in rows if row["type"] == TYPE_TOKEN]
-    [deployment] = [row for row in rows if row["type"] == "kubernetes:apps/v1:Deployment"]
+    [deployment] = [
+        row
+        for row in rows
+        if row["type"] == "kubernetes:apps/v1:Deployment" and row["name"] == "qwen-small"
+    ]
     assert deployment["name"] == "qwen-small"
     assert deployment["parent"] == component["urn"]
     assert deployment["urn"] == (
@@ -52,17 +69,24 @@ def test_out_writes_the_objects(invoke, tmp_path: Path) -> None:
     result = invoke(["render", "blueprints/dev.yaml", "--out", str(out)])
     assert result.exit_code == 0
     assert sorted(path.name for path in out.iterdir()) == [
+        "configmap-llm-dev-ai-gateway-config.yaml",
+        "deployment-llm-dev-ai-gateway.yaml",
         "deployment-llm-dev-qwen-small.yaml",
         "namespace-llm-dev.yaml",
+        "networkpolicy-llm-dev-ai-gateway.yaml",
         "networkpolicy-llm-dev-qwen-small.yaml",
+        "poddisruptionbudget-llm-dev-ai-gateway.yaml",
         "poddisruptionbudget-llm-dev-qwen-small.yaml",
+        "raycluster-llm-dev-ray.yaml",
+        "secret-llm-dev-ai-gateway-master-key.yaml",
+        "service-llm-dev-ai-gateway.yaml",
         "service-llm-dev-qwen-small.yaml",
     ]
-    assert result.stderr.endswith(f"wrote 5 Kubernetes object(s) to {out}\n")
+    assert result.stderr.endswith(f"wrote 12 Kubernetes object(s) to {out}\n")
 
 
 def test_blueprint_outside_the_project(invoke, dev_blueprint: Path, write_blueprint) -> None:
-    text = dev_blueprint.read_text().replace("name: qwen-small", "name: qwen-elsewhere")
+    text = dev_blueprint.read_text().replace("qwen-small", "qwen-elsewhere")
     path = write_blueprint(text, "elsewhere.yaml")
     result = invoke(["render", str(path), "--output", "json"])
     assert result.exit_code == 0

@@ -318,7 +318,11 @@ def test_cache_claim() -> None:
     assert render_cache_claim("llama", args) == {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
-        "metadata": {**METADATA, "name": "llama-model-cache"},
+        "metadata": {
+            **METADATA,
+            "name": "llama-model-cache",
+            "labels": {**LABELS, "shipyard.dev/data": "cache"},
+        },
         "spec": {
             "accessModes": ["ReadWriteMany"],
             "resources": {"requests": {"storage": "100Gi"}},

@@ -1,0 +1,180 @@
+"""`AiGateway`: one OpenAI-compatible endpoint (the LiteLLM proxy) in front of the models.
+
+Usable on its own from a hand-written Pulumi program:
+
+    from components.gateway import AiGateway, GatewayArgs, GatewayBackend
+
+    AiGateway("gateway", GatewayArgs(
+        namespace="llm",
+        backends=(GatewayBackend(
+            served_name="llama-8b",
+            api_base="http://llama-8b.llm.svc.cluster.local:8000/v1",
+            pod_labels={"app.kubernetes.io/instance": "llama-8b"},
+            port=8000,
+        ),),
+    ))
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from components.gateway_args import (
+    MASTER_KEY_SECRET_KEY,
+    CertManagerIssuer,
+    EgressPeer,
+    Exposure,
+    GatewayArgs,
+    GatewayBackend,
+    GatewayTls,
+    Limits,
+    ParentRef,
+    UsageLogging,
+    VirtualKeys,
+)
+from components.gateway_manifests import (
+    master_key_secret_name,
+    public_url,
+    render_config_map,
+    render_deployment,
+    render_http_route,
+    render_ingress,
+    render_labels,
+    render_network_policy,
+    render_pod_disruption_budget,
+    render_service,
+    service_url,
+)
+from components.names import dns1123_problem
+
+__all__ = [
+    "AiGateway",
+    "CertManagerIssuer",
+    "EgressPeer",
+    "Exposure",
+    "GatewayArgs",
+    "GatewayBackend",
+    "GatewayTls",
+    "Limits",
+    "ParentRef",
+    "UsageLogging",
+    "VirtualKeys",
+]
+
+TYPE_TOKEN = "shipyard:serving:AiGateway"
+MASTER_KEY_LENGTH = 48
+# LiteLLM requires the master key to start with `sk-`.
+MASTER_KEY_PREFIX = "sk-"
+
+
+class AiGateway(pulumi.ComponentResource):
+    """The LiteLLM proxy: ConfigMap, generated master key Secret, Deployment, Service,
+    PDB, NetworkPolicy, and an Ingress or HTTPRoute when exposed."""
+
+    service_name: pulumi.Output[str]
+    """Name of the ClusterIP Service in front of the proxy."""
+    url: pulumi.Output[str]
+    """In-cluster base URL of the OpenAI-compatible API, ending in `/v1`."""
+    public_url: pulumi.Output[str | None]
+    """The external base URL, or None when the gateway is not exposed."""
+    master_key_secret_name: pulumi.Output[str | None]
+    """The Secret holding the master key (key `master-key`), or None without authentication."""
+    master_key: pulumi.Output[str | None]
+    """The generated master key, a Pulumi secret; None without authentication."""
+
+    def __init__(
+        self,
+        name: str,
+        args: GatewayArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        problem = dns1123_problem(name)
+        if problem:
+            raise pulumi.InputPropertiesError(
+                "Invalid AiGateway name", [{"property_path": "name", "reason": problem}]
+            )
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        secret_name: str | None = None
+        master_key: pulumi.Output[str] | None = None
+        secret_deps: list[pulumi.Resource] = []
+        if args.authentication:
+            password = random.RandomPassword(
+                f"{name}-master-key", length=MASTER_KEY_LENGTH, special=False, opts=child
+            )
+            # `result` is always set by the provider; only offline mocks leave it empty.
+            master_key = pulumi.Output.secret(
+                password.result.apply(lambda value: MASTER_KEY_PREFIX + (value or ""))
+            )
+            secret_name = master_key_secret_name(name)
+            secret = k8s.core.v1.Secret(
+                secret_name,
+                metadata={
+                    "name": secret_name,
+                    "namespace": args.namespace,
+                    "labels": render_labels(name),
+                },
+                type="Opaque",
+                string_data={MASTER_KEY_SECRET_KEY: master_key},
+                opts=child,
+            )
+            secret_deps.append(secret)
+
+        config = render_config_map(name, args)
+        config_map = k8s.core.v1.ConfigMap(
+            config["metadata"]["name"], metadata=config["metadata"], data=config["data"], opts=child
+        )
+        deployment = render_deployment(name, args)
+        k8s.apps.v1.Deployment(
+            name,
+            metadata=deployment["metadata"],
+            spec=deployment["spec"],
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[config_map, *secret_deps])
+            ),
+        )
+        service_manifest = render_service(name, args)
+        service = k8s.core.v1.Service(
+            name, metadata=service_manifest["metadata"], spec=service_manifest["spec"], opts=child
+        )
+        pdb = render_pod_disruption_budget(name, args)
+        k8s.policy.v1.PodDisruptionBudget(
+            name, metadata=pdb["metadata"], spec=pdb["spec"], opts=child
+        )
+        policy = render_network_policy(name, args)
+        k8s.networking.v1.NetworkPolicy(
+            name, metadata=policy["metadata"], spec=policy["spec"], opts=child
+        )
+        ingress = render_ingress(name, args)
+        if ingress is not None:
+            k8s.networking.v1.Ingress(
+                name, metadata=ingress["metadata"], spec=ingress["spec"], opts=child
+            )
+        route = render_http_route(name, args)
+        if route is not None:
+            k8s.apiextensions.CustomResource(
+                name,
+                api_version=route["apiVersion"],
+                kind=route["kind"],
+                metadata=route["metadata"],
+                spec=route["spec"],
+                opts=child,
+            )
+
+        self.service_name = service.id.apply(lambda _: name)
+        self.url = pulumi.Output.from_input(service_url(name, args.namespace))
+        self.public_url = pulumi.Output.from_input(public_url(args))
+        self.master_key_secret_name = pulumi.Output.from_input(secret_name)
+        self.master_key = master_key if master_key is not None else pulumi.Output.from_input(None)
+        self.register_outputs(
+            {
+                "service_name": self.service_name,
+                "url": self.url,
+                "public_url": self.public_url,
+                "master_key_secret_name": self.master_key_secret_name,
+                "master_key": self.master_key,
+            }
+        )

@@ -1,0 +1,100 @@
+"""`RayCluster`: a KubeRay RayCluster (or RayService) on declared node pools.
+
+Usable on its own from a hand-written Pulumi program:
+
+    from components.ray_cluster import RayCluster, RayClusterArgs, WorkerGroup
+    from components.scheduling import PoolScheduling
+
+    RayCluster("ray", RayClusterArgs(
+        namespace="llm",
+        worker_groups=(WorkerGroup(
+            name="gpu",
+            scheduling=PoolScheduling(pool="gpu", node_selector={"pool": "gpu"}, gpus_per_node=1),
+            gpus_per_worker=1,
+            max_replicas=2,
+        ),),
+    ))
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kuberay_operator import KubeRayOperator, KubeRayOperatorArgs
+from components.names import dns1123_problem
+from components.ray_cluster_args import (
+    GcsFaultTolerance,
+    RayClusterArgs,
+    RayHead,
+    Resources,
+    ServeApplication,
+    WorkerGroup,
+)
+from components.ray_cluster_manifests import head_service_name, render_custom_resource
+
+__all__ = [
+    "GcsFaultTolerance",
+    "RayCluster",
+    "RayClusterArgs",
+    "RayHead",
+    "Resources",
+    "ServeApplication",
+    "WorkerGroup",
+]
+
+TYPE_TOKEN = "shipyard:compute:RayCluster"
+
+
+class RayCluster(pulumi.ComponentResource):
+    """The KubeRay operator (optional) and one RayCluster or RayService, created after it."""
+
+    cluster_name: pulumi.Output[str]
+    """Name of the RayCluster or RayService."""
+    kind: pulumi.Output[str]
+    """`RayCluster`, or `RayService` when Serve applications are declared."""
+    head_service: pulumi.Output[str]
+    """The head's ClusterIP Service (dashboard on 8265, client on 10001)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: RayClusterArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        problem = dns1123_problem(name)
+        if problem:
+            raise pulumi.InputPropertiesError(
+                "Invalid RayCluster name", [{"property_path": "name", "reason": problem}]
+            )
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        depends_on: list[pulumi.Resource] = []
+        if args.install_operator:
+            operator = KubeRayOperator(
+                f"{name}-kuberay",
+                KubeRayOperatorArgs(
+                    namespace=args.operator_namespace or args.namespace,
+                    chart_version=args.operator_chart_version,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            depends_on.append(operator)
+        resource = render_custom_resource(name, args)
+        created = k8s.apiextensions.CustomResource(
+            name,
+            api_version=resource["apiVersion"],
+            kind=resource["kind"],
+            metadata=resource["metadata"],
+            spec=resource["spec"],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+        )
+        self.cluster_name = created.id.apply(lambda _: name)
+        self.kind = pulumi.Output.from_input(str(resource["kind"]))
+        self.head_service = pulumi.Output.from_input(head_service_name(name))
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "kind": self.kind,
+                "head_service": self.head_service,
+            }
+        )

@@ -1,0 +1,114 @@
+"""Semantic checks of `spec.gateway` and `spec.ray`: references to models and pools.
+
+Each check yields `(path, message)`; the loader adds file positions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from components.gateway_args import exposure_problems
+from components.ray_cluster_args import image_version_problem, worker_group_problems
+from shipyard.blueprint.errors import Path
+from shipyard.blueprint.gateway import exposure_args
+from shipyard.blueprint.platform import Platform
+from shipyard.blueprint.scheduling import pool_scheduling
+
+Finding = tuple[Path, str]
+
+# Component field -> blueprint key, for findings shared with the components.
+_EXPOSURE_KEYS = {"parent_ref": "parentRef", "tls": "tls", "public": "public"}
+
+
+def _did_you_mean(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _unknown_model(name: str, declared: list[str]) -> str:
+    return (
+        f"no model named `{name}`{_did_you_mean(name, declared)}; "
+        f"declared models: {', '.join(declared) or 'none'}"
+    )
+
+
+def check_gateway(platform: Platform) -> Iterator[Finding]:
+    gateway = platform.spec.gateway
+    if gateway is None:
+        return
+    base: Path = ("spec", "gateway")
+    declared = [model.name for model in platform.spec.models]
+    if not declared:
+        yield (base, "the gateway needs at least one model in `spec.models`")
+    if gateway.name in declared:
+        yield ((*base, "name"), f"`{gateway.name}` is already a model's name; choose another")
+    served = {model.served_name for model in platform.spec.models}
+    counts = Counter(route.model for route in gateway.routes)
+    aliases: Counter[str] = Counter(alias for route in gateway.routes for alias in route.aliases)
+    for index, route in enumerate(gateway.routes):
+        path: Path = (*base, "routes", index)
+        if route.model not in declared:
+            yield ((*path, "model"), _unknown_model(route.model, declared))
+        elif counts[route.model] > 1:
+            yield ((*path, "model"), f"`{route.model}` has more than one route; merge them")
+        for position, fallback in enumerate(route.fallbacks):
+            if fallback not in declared:
+                yield ((*path, "fallbacks", position), _unknown_model(fallback, declared))
+            elif fallback == route.model:
+                yield ((*path, "fallbacks", position), f"`{fallback}` cannot fall back to itself")
+        for position, alias in enumerate(route.aliases):
+            if alias in served:
+                yield (
+                    (*path, "aliases", position),
+                    f"`{alias}` is already a model's served name",
+                )
+            elif aliases[alias] > 1:
+                yield ((*path, "aliases", position), f"`{alias}` is used more than once")
+    if gateway.exposure is not None:
+        for field, message in exposure_problems(
+            exposure_args(gateway.exposure), gateway.authentication
+        ):
+            yield ((*base, "exposure", _EXPOSURE_KEYS.get(field, field)), message)
+
+
+def check_ray(platform: Platform) -> Iterator[Finding]:
+    ray = platform.spec.ray
+    if ray is None:
+        return
+    base: Path = ("spec", "ray")
+    pool_names = [pool.name for pool in platform.spec.node_pools]
+
+    def unknown_pool(name: str) -> str:
+        return (
+            f"no node pool named `{name}`{_did_you_mean(name, pool_names)}; "
+            f"declared pools: {', '.join(pool_names) or 'none'}"
+        )
+
+    if ray.image is not None:
+        problem = image_version_problem(ray.image, ray.ray_version)
+        if problem:
+            yield ((*base, "image"), problem.replace("`ray_version`", "`rayVersion`"))
+    if ray.head.node_pool is not None and platform.pool(ray.head.node_pool) is None:
+        yield ((*base, "head", "nodePool"), unknown_pool(ray.head.node_pool))
+    counts = Counter(group.name for group in ray.worker_groups)
+    seen: set[str] = set()
+    for index, group in enumerate(ray.worker_groups):
+        path: Path = (*base, "workerGroups", index)
+        if counts[group.name] > 1 and group.name in seen:
+            yield ((*path, "name"), f"`{group.name}` is used more than once")
+        seen.add(group.name)
+        if group.image is not None:
+            problem = image_version_problem(group.image, ray.ray_version)
+            if problem:
+                yield ((*path, "image"), problem.replace("`ray_version`", "`rayVersion`"))
+        pool = platform.pool(group.node_pool)
+        if pool is None:
+            yield ((*path, "nodePool"), unknown_pool(group.node_pool))
+            continue
+        for field, message in worker_group_problems(
+            group.gpus_per_worker, group.min_replicas, group.max_replicas, pool_scheduling(pool)
+        ):
+            key = {"gpus_per_worker": "gpusPerWorker", "min_replicas": "minReplicas"}[field]
+            yield ((*path, key), message)

@@ -1,0 +1,102 @@
+"""`spec.ray` problems reported as `FILE:LINE:COL: field.path: message`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shipyard.blueprint import BlueprintError, load_blueprint
+
+DEV = Path(__file__).resolve().parents[2] / "blueprints" / "dev.yaml"
+CPU_POOL = """\
+    - name: cpu
+      size: {min: 1, max: 3}
+  models:
+"""
+
+
+def at(text: str, needle: str) -> tuple[int, int]:
+    start = text.index(needle)
+    return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "bp.yaml"
+    path.write_text(text)
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint(path, name="bp.yaml")
+    return caught.value.render().splitlines()
+
+
+def with_cpu_pool() -> str:
+    return DEV.read_text().replace("  models:\n", CPU_POOL, 1)
+
+
+def test_a_gpu_worker_group_on_a_cpu_pool(tmp_path: Path) -> None:
+    text = with_cpu_pool().replace("        nodePool: gpu-small\n", "        nodePool: cpu\n")
+    line, column = at(text, "gpusPerWorker: 1")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.ray.workerGroups[0].gpusPerWorker: pool `cpu` has no "
+        "GPUs; put GPU workers on a GPU pool or ask for no GPUs"
+    ]
+
+
+def test_a_cpu_worker_group_on_a_cpu_pool_is_valid(tmp_path: Path) -> None:
+    text = (
+        with_cpu_pool()
+        .replace("        nodePool: gpu-small\n", "        nodePool: cpu\n")
+        .replace("        gpusPerWorker: 1\n", "")
+    )
+    path = tmp_path / "bp.yaml"
+    path.write_text(text)
+    ray = load_blueprint(path).spec.ray
+    assert ray is not None and ray.worker_groups[0].gpus_per_worker == 0
+
+
+def test_more_gpus_per_worker_than_a_node_has(tmp_path: Path) -> None:
+    text = DEV.read_text().replace("gpusPerWorker: 1", "gpusPerWorker: 2")
+    line, column = at(text, "gpusPerWorker: 2")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.ray.workerGroups[0].gpusPerWorker: 2 exceeds the 1 "
+        "GPU(s) per node of pool `gpu-small`"
+    ]
+
+
+def test_a_worker_group_on_an_undeclared_pool(tmp_path: Path) -> None:
+    text = DEV.read_text().replace("        nodePool: gpu-small\n", "        nodePool: gpu-smal\n")
+    line, column = at(text, "nodePool: gpu-smal\n")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.ray.workerGroups[0].nodePool: no node pool named "
+        "`gpu-smal` (did you mean `gpu-small`?); declared pools: gpu-small"
+    ]
+
+
+def test_min_must_not_exceed_max(tmp_path: Path) -> None:
+    text = DEV.read_text().replace("        minReplicas: 0\n", "        minReplicas: 2\n")
+    line, column = at(text, "- name: gpu\n")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column + 2}: spec.ray.workerGroups[0]: "
+        "`minReplicas` must not exceed `maxReplicas`"
+    ]
+
+
+def test_the_image_tag_must_match_ray_version(tmp_path: Path) -> None:
+    text = DEV.read_text().replace(
+        '    rayVersion: "2.52.0"\n',
+        '    rayVersion: "2.52.0"\n    image: rayproject/ray:2.51.1-py311-gpu\n',
+    )
+    line, column = at(text, "image: rayproject")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.ray.image: image tag `2.51.1-py311-gpu` does not "
+        "match `rayVersion` 2.52.0"
+    ]
+
+
+def test_an_unpinned_image_is_refused(tmp_path: Path) -> None:
+    text = DEV.read_text().replace(
+        '    rayVersion: "2.52.0"\n', '    rayVersion: "2.52.0"\n    image: rayproject/ray\n'
+    )
+    line, column = at(text, "image: rayproject")
+    [problem] = problems(tmp_path, text)
+    assert problem.startswith(f"bp.yaml:{line}:{column}: spec.ray.image: 'rayproject/ray' has no")

@@ -1,0 +1,151 @@
+"""`AiGateway` and `RayCluster` under Pulumi mocks: children, parents, ordering, outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.mocks import MockMonitor
+
+from components.gateway import TYPE_TOKEN, AiGateway, GatewayArgs, GatewayBackend
+
+SECRET = "kubernetes:core/v1:Secret"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+
+
+@dataclass(frozen=True)
+class Registered:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    dependencies: list[str]
+    inputs: dict[str, Any]
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        outputs = dict(args.inputs)
+        if args.typ == PASSWORD:
+            outputs["result"] = "x" * int(args.inputs["length"])
+        return f"{args.name}-id", outputs
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class Monitor(MockMonitor):
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registered: list[Registered] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registered.append(
+                Registered(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    dependencies=list(request.dependencies),
+                    inputs=dict(self.resources[response.urn].state),
+                )
+            )
+        return response
+
+    def one(self, type_: str) -> Registered:
+        [found] = [r for r in self.registered if r.type == type_]
+        return found
+
+
+@pytest.fixture
+def monitor() -> Iterator[Monitor]:
+    recorder = Monitor(Mocks())
+    pulumi_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(
+        recorder.mocks, project="unit", stack="test", preview=False, monitor=recorder
+    )
+    yield recorder
+    pulumi_settings.ROOT.set(None)
+
+
+ARGS = GatewayArgs(
+    namespace="llm",
+    backends=(
+        GatewayBackend(
+            served_name="llama-8b",
+            api_base="http://llama-8b.llm.svc.cluster.local:8000/v1",
+            pod_labels={"app.kubernetes.io/instance": "llama-8b"},
+            port=8000,
+        ),
+    ),
+)
+
+
+def deploy(args: GatewayArgs) -> dict[str, Any]:
+    outputs: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[None]:
+        gateway = AiGateway("gateway", args)
+
+        def keep(values: list[Any]) -> None:
+            outputs.update(zip(["url", "secret", "key", "public"], values, strict=True))
+
+        return pulumi.Output.all(
+            gateway.url, gateway.master_key_secret_name, gateway.master_key, gateway.public_url
+        ).apply(keep)
+
+    program()
+    return outputs
+
+
+def test_children_and_the_generated_master_key(monitor: Monitor) -> None:
+    outputs = deploy(ARGS)
+    component = monitor.one(TYPE_TOKEN)
+    assert sorted(r.type for r in monitor.registered if r.parent == component.urn) == [
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:core/v1:ConfigMap",
+        SECRET,
+        "kubernetes:core/v1:Service",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "kubernetes:policy/v1:PodDisruptionBudget",
+        PASSWORD,
+    ]
+    password = monitor.one(PASSWORD)
+    assert password.inputs["length"] == 48 and password.inputs["special"] is False
+    secret = monitor.one(SECRET)
+    assert secret.name == "gateway-master-key"
+    assert outputs == {
+        "url": "http://gateway.llm.svc.cluster.local:4000/v1",
+        "secret": "gateway-master-key",
+        "key": "sk-" + "x" * 48,
+        "public": None,
+    }
+    # The Deployment waits for its config and key.
+    deployment = monitor.one(DEPLOYMENT)
+    assert secret.urn in deployment.dependencies
+    assert monitor.one("kubernetes:core/v1:ConfigMap").urn in deployment.dependencies
+
+
+def test_without_authentication_there_is_no_key(monitor: Monitor) -> None:
+    outputs = deploy(ARGS.model_copy(update={"authentication": False}))
+    assert [r for r in monitor.registered if r.type in (SECRET, PASSWORD)] == []
+    assert outputs["secret"] is None and outputs["key"] is None
+    [container] = monitor.one(DEPLOYMENT).inputs["spec"]["template"]["spec"]["containers"]
+    assert "LITELLM_MASTER_KEY" not in [env["name"] for env in container["env"]]
+
+
+def test_an_invalid_name_is_an_input_error(monitor: Monitor) -> None:
+    with pytest.raises(pulumi.InputPropertiesError, match="Invalid AiGateway name"):
+        AiGateway("Gateway_1", ARGS)
