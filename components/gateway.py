@@ -89,7 +89,11 @@ class AiGateway(pulumi.ComponentResource):
         name: str,
         args: GatewayArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        master_key: pulumi.Input[str] | None = None,
     ) -> None:
+        """`master_key` brings your own key (it must start with `sk-`), e.g. from a
+        secret manager or `pulumi config set --secret`; without it one is generated."""
         problem = dns1123_problem(name)
         if problem:
             raise pulumi.InputPropertiesError(
@@ -99,16 +103,19 @@ class AiGateway(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         secret_name: str | None = None
-        master_key: pulumi.Output[str] | None = None
+        key: pulumi.Output[str] | None = None
         secret_deps: list[pulumi.Resource] = []
-        if args.authentication:
+        if args.authentication and master_key is not None:
+            key = pulumi.Output.secret(master_key)
+        elif args.authentication:
             password = random.RandomPassword(
                 f"{name}-master-key", length=MASTER_KEY_LENGTH, special=False, opts=child
             )
             # `result` is always set by the provider; only offline mocks leave it empty.
-            master_key = pulumi.Output.secret(
+            key = pulumi.Output.secret(
                 password.result.apply(lambda value: MASTER_KEY_PREFIX + (value or ""))
             )
+        if key is not None:
             secret_name = master_key_secret_name(name)
             secret = k8s.core.v1.Secret(
                 secret_name,
@@ -118,7 +125,7 @@ class AiGateway(pulumi.ComponentResource):
                     "labels": render_labels(name),
                 },
                 type="Opaque",
-                string_data={MASTER_KEY_SECRET_KEY: master_key},
+                string_data={MASTER_KEY_SECRET_KEY: key},
                 opts=child,
             )
             secret_deps.append(secret)
@@ -168,7 +175,7 @@ class AiGateway(pulumi.ComponentResource):
         self.url = pulumi.Output.from_input(service_url(name, args.namespace))
         self.public_url = pulumi.Output.from_input(public_url(args))
         self.master_key_secret_name = pulumi.Output.from_input(secret_name)
-        self.master_key = master_key if master_key is not None else pulumi.Output.from_input(None)
+        self.master_key = key if key is not None else pulumi.Output.from_input(None)
         self.register_outputs(
             {
                 "service_name": self.service_name,

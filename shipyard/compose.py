@@ -99,8 +99,13 @@ def cluster_provider(platform: Platform) -> k8s.Provider:
     )
 
 
-def compose_platform(platform: Platform) -> ComposedPlatform:
-    """Create every resource the blueprint declares, on the blueprint's cluster."""
+def compose_platform(
+    platform: Platform, *, gateway_master_key: pulumi.Input[str] | None = None
+) -> ComposedPlatform:
+    """Create every resource the blueprint declares, on the blueprint's cluster.
+
+    `gateway_master_key` replaces the generated gateway master key (a Pulumi secret).
+    """
     provider = cluster_provider(platform)
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
@@ -126,6 +131,7 @@ def compose_platform(platform: Platform) -> ComposedPlatform:
             opts=pulumi.ResourceOptions(
                 provider=provider, depends_on=[namespace, *composed.models.values()]
             ),
+            master_key=gateway_master_key,
         )
     ray = ray_args(platform)
     if ray is not None and platform.spec.ray is not None:

@@ -11,18 +11,23 @@ from shipyard.compose import compose_platform
 
 CONFIG_NAMESPACE = "shipyard"
 BLUEPRINT_KEY = "blueprint"
+# Optional: bring your own gateway master key (`pulumi config set --secret`).
+GATEWAY_MASTER_KEY = "gatewayMasterKey"
 
 
 def run_stack(project_root: Path) -> None:
     """Load the blueprint named by `shipyard:blueprint` and create its resources."""
-    relative = pulumi.Config(CONFIG_NAMESPACE).require(BLUEPRINT_KEY)
+    config = pulumi.Config(CONFIG_NAMESPACE)
+    relative = config.require(BLUEPRINT_KEY)
     try:
         platform = load_blueprint(project_root / relative, name=relative)
     except BlueprintError as error:
         # RunError prints the message alone: a user error, not a crash.
         raise pulumi.RunError(f"the blueprint is invalid:\n{error}") from None
-    composed = compose_platform(platform)
+    composed = compose_platform(platform, gateway_master_key=config.get_secret(GATEWAY_MASTER_KEY))
     pulumi.export("namespace", composed.namespace.metadata.name)
+    if composed.gateway is not None:
+        pulumi.export("gateway", {"url": composed.gateway.url})
     pulumi.export(
         "models",
         {

@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockMonitor
 
@@ -92,12 +93,12 @@ ARGS = GatewayArgs(
 )
 
 
-def deploy(args: GatewayArgs) -> dict[str, Any]:
+def deploy(args: GatewayArgs, master_key: str | None = None) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
 
     @pulumi.runtime.test
     def program() -> pulumi.Output[None]:
-        gateway = AiGateway("gateway", args)
+        gateway = AiGateway("gateway", args, master_key=master_key)
 
         def keep(values: list[Any]) -> None:
             outputs.update(zip(["url", "secret", "key", "public"], values, strict=True))
@@ -136,6 +137,16 @@ def test_children_and_the_generated_master_key(monitor: Monitor) -> None:
     deployment = monitor.one(DEPLOYMENT)
     assert secret.urn in deployment.dependencies
     assert monitor.one("kubernetes:core/v1:ConfigMap").urn in deployment.dependencies
+
+
+def test_a_given_master_key_replaces_the_generated_one(monitor: Monitor) -> None:
+    outputs = deploy(ARGS, master_key="sk-from-the-vault")
+    assert [r for r in monitor.registered if r.type == PASSWORD] == []
+    assert outputs["key"] == "sk-from-the-vault"
+    string_data = monitor.one(SECRET).inputs["stringData"]
+    # Still a Pulumi secret on the wire, not a plain value.
+    assert string_data[rpc._special_sig_key] == rpc._special_secret_sig
+    assert string_data["value"] == {"master-key": "sk-from-the-vault"}
 
 
 def test_without_authentication_there_is_no_key(monitor: Monitor) -> None:
