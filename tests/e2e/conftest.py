@@ -26,8 +26,8 @@ import socket
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Union
 
 import pytest
 
@@ -40,10 +40,12 @@ PASSPHRASE = "shipyard-e2e"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "e2e: end-to-end test against a real Kubernetes API server and the real Pulumi engine"
+        "markers",
+        "e2e: end-to-end test against a real Kubernetes API server and the real Pulumi engine",
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects, so every test here counts as e2e
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if E2E_DIR in Path(str(item.fspath)).resolve().parents:
@@ -71,12 +73,20 @@ def toolchain_bin() -> Path:
     else:
         bin_dir = Path(
             subprocess.run(
-                [str(SCRIPTS / "toolchain"), "--print-bin-dir"], check=True, capture_output=True, text=True
+                [str(SCRIPTS / "toolchain"), "--print-bin-dir"],
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout.strip()
         )
-    missing = [b for b in ("pulumi", "pulumi-resource-kubernetes") if not os.access(bin_dir / b, os.X_OK)]
+    missing = [
+        b for b in ("pulumi", "pulumi-resource-kubernetes") if not os.access(bin_dir / b, os.X_OK)
+    ]
     if missing:
-        pytest.fail(f"{', '.join(missing)} not built in {bin_dir}: run scripts/toolchain first", pytrace=False)
+        pytest.fail(
+            f"{', '.join(missing)} not built in {bin_dir}: run scripts/toolchain first",
+            pytrace=False,
+        )
     return bin_dir
 
 
@@ -133,11 +143,15 @@ def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     # Local binary cluster in its own state dir and ports, torn down at the end of the session.
     state = tmp_path_factory.mktemp("local-cluster")
-    env = dict(os.environ, SHIPYARD_CLUSTER_DIR=str(state), SHIPYARD_CLUSTER_PORT=str(_free_port_triplet()))
+    env = dict(
+        os.environ, SHIPYARD_CLUSTER_DIR=str(state), SHIPYARD_CLUSTER_PORT=str(_free_port_triplet())
+    )
     nodes = os.environ.get("SHIPYARD_KWOK_NODES") or str(SAMPLE_NODES)
     script = str(SCRIPTS / "local-cluster")
     try:
-        up = subprocess.run([script, "up", "--nodes", nodes], env=env, capture_output=True, text=True)
+        up = subprocess.run(
+            [script, "up", "--nodes", nodes], env=env, capture_output=True, text=True
+        )
         if up.returncode != 0:
             pytest.fail(f"scripts/local-cluster up failed:\n{up.stderr}", pytrace=False)
         yield up.stdout.strip().splitlines()[-1]
@@ -157,7 +171,11 @@ def kwok_nodes(kube_api) -> list[str]:
     from kubernetes import client
 
     nodes = client.CoreV1Api(kube_api).list_node().items
-    names = [n.metadata.name for n in nodes if (n.metadata.annotations or {}).get("kwok.x-k8s.io/node") == "fake"]
+    names = [
+        n.metadata.name
+        for n in nodes
+        if (n.metadata.annotations or {}).get("kwok.x-k8s.io/node") == "fake"
+    ]
     assert len(names) >= 2, f"expected at least two kwok nodes, found {names}"
     return names
 
@@ -173,8 +191,14 @@ def pulumi_home(toolchain_bin: Path, tmp_path_factory: pytest.TempPathFactory) -
     version = toolchain_versions()["PULUMI_KUBERNETES_PLUGIN_VERSION"]
     subprocess.run(
         [
-            str(toolchain_bin / "pulumi"), "plugin", "install", "resource", "kubernetes", f"v{version}",
-            "--file", str((toolchain_bin / "pulumi-resource-kubernetes").resolve()),
+            str(toolchain_bin / "pulumi"),
+            "plugin",
+            "install",
+            "resource",
+            "kubernetes",
+            f"v{version}",
+            "--file",
+            str((toolchain_bin / "pulumi-resource-kubernetes").resolve()),
         ],
         env=_pulumi_env(toolchain_bin, home),
         check=True,
@@ -189,12 +213,14 @@ def _pulumi_env(toolchain_bin: Path, home: Path) -> dict[str, str]:
         "PULUMI_HOME": str(home),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        # Use the provider installed into PULUMI_HOME (at the SDK's plugin version), not $PATH.
+        "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
     }
 
 
-def load_program(path: Union[str, Path]) -> Callable[[], None]:
+def load_program(path: str | Path) -> Callable[[], None]:
     """A Pulumi program directory (with __main__.py) or file, as an inline program."""
     path = Path(path).resolve()
     main = path / "__main__.py" if path.is_dir() else path
@@ -214,7 +240,7 @@ def load_program(path: Union[str, Path]) -> Callable[[], None]:
     return program
 
 
-Program = Union[Callable[[], None], str, Path]
+Program = Callable[[], None] | str | Path
 
 
 @pytest.fixture
@@ -226,7 +252,12 @@ def pulumi_stack(toolchain_bin: Path, pulumi_home: Path, tmp_path_factory: pytes
 
     made: list[auto.Stack] = []
 
-    def make(project: str, program: Program, config: Mapping[str, object] | None = None, stack: str = "e2e"):
+    def make(
+        project: str,
+        program: Program,
+        config: Mapping[str, object] | None = None,
+        stack: str = "e2e",
+    ):
         root = tmp_path_factory.mktemp(f"pulumi-{project}")
         backend, work = root / "backend", root / "work"
         backend.mkdir()
@@ -239,7 +270,9 @@ def pulumi_stack(toolchain_bin: Path, pulumi_home: Path, tmp_path_factory: pytes
             pulumi_home=str(pulumi_home),
             env_vars=env,
             secrets_provider="passphrase",
-            pulumi_command=auto.PulumiCommand(root=str(toolchain_bin.parent), skip_version_check=True),
+            pulumi_command=auto.PulumiCommand(
+                root=str(toolchain_bin.parent), skip_version_check=True
+            ),
             project_settings=auto.ProjectSettings(
                 name=project, runtime="python", backend=auto.ProjectBackend(url=backend.as_uri())
             ),

@@ -14,7 +14,7 @@ from kubernetes.client.exceptions import ApiException
 pytestmark = pytest.mark.e2e
 
 PROGRAM = textwrap.dedent(
-    '''
+    """
     import pulumi
     import pulumi_kubernetes as k8s
 
@@ -23,7 +23,9 @@ PROGRAM = textwrap.dedent(
     opts = pulumi.ResourceOptions(provider=provider)
 
     ns = k8s.core.v1.Namespace(
-        "ns", metadata={"name": cfg.require("namespace"), "labels": {"shipyard.dev/e2e": "minimal"}}, opts=opts
+        "ns",
+        metadata={"name": cfg.require("namespace"), "labels": {"shipyard.dev/e2e": "minimal"}},
+        opts=opts,
     )
     labels = {"app": "web"}
     dep = k8s.apps.v1.Deployment(
@@ -46,7 +48,7 @@ PROGRAM = textwrap.dedent(
     pulumi.export("namespace", ns.metadata.name)
     pulumi.export("deployment", dep.metadata.name)
     pulumi.export("ready_replicas", dep.status.ready_replicas)
-    '''
+    """
 )
 
 
@@ -75,7 +77,11 @@ def test_namespace_and_deployment_up_available_and_destroyed(
     (program_dir / "__main__.py").write_text(PROGRAM)
     namespace = f"e2e-minimal-{uuid.uuid4().hex[:6]}"
 
-    stack = pulumi_stack("shipyard-e2e-minimal", program_dir, config={"kubeconfig": kube_cluster, "namespace": namespace})
+    stack = pulumi_stack(
+        "shipyard-e2e-minimal",
+        program_dir,
+        config={"kubeconfig": kube_cluster, "namespace": namespace},
+    )
 
     up = stack.up(on_output=print)
     assert up.summary.result == "succeeded"
@@ -108,7 +114,11 @@ def test_namespace_and_deployment_up_available_and_destroyed(
     # Destroy leaves nothing behind: no resource in state, the namespace gone from the API.
     destroyed = stack.destroy(on_output=print)
     assert destroyed.summary.result == "succeeded"
-    assert _changes(destroyed.summary.resource_changes) == {"delete": 4}, destroyed.summary.resource_changes
+    assert _changes(destroyed.summary.resource_changes) == {"delete": 4}, (
+        destroyed.summary.resource_changes
+    )
     assert not stack.export_stack().deployment.get("resources")
     assert _namespace_gone(core, namespace), f"namespace {namespace} still exists after destroy"
-    assert not apps.list_deployment_for_all_namespaces(label_selector="app=web", field_selector=f"metadata.namespace={namespace}").items
+    assert not apps.list_deployment_for_all_namespaces(
+        label_selector="app=web", field_selector=f"metadata.namespace={namespace}"
+    ).items
