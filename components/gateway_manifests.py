@@ -25,6 +25,10 @@ from components.gateway_config import (
     config_checksum,
     render_config_text,
 )
+from components.pod_security import (
+    restricted_container_security_context,
+    restricted_pod_security_context,
+)
 
 Manifest = dict[str, Any]
 
@@ -117,15 +121,7 @@ def render_container(name: str, args: GatewayArgs) -> Manifest:
             "periodSeconds": 15,
             "failureThreshold": 3,
         },
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": RUN_AS_USER,
-            "allowPrivilegeEscalation": False,
-            "privileged": False,
-            "readOnlyRootFilesystem": True,
-            "capabilities": {"drop": ["ALL"]},
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": restricted_container_security_context(RUN_AS_USER),
         "volumeMounts": [
             {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
             {"name": "tmp", "mountPath": "/tmp"},
@@ -155,13 +151,7 @@ def render_deployment(name: str, args: GatewayArgs) -> Manifest:
                 },
                 "spec": {
                     "automountServiceAccountToken": False,
-                    "securityContext": {
-                        "runAsNonRoot": True,
-                        "runAsUser": RUN_AS_USER,
-                        "runAsGroup": RUN_AS_USER,
-                        "fsGroup": RUN_AS_USER,
-                        "seccompProfile": {"type": "RuntimeDefault"},
-                    },
+                    "securityContext": restricted_pod_security_context(RUN_AS_USER),
                     "containers": [render_container(name, args)],
                     "volumes": [
                         {"name": "config", "configMap": {"name": config_map_name(name)}},

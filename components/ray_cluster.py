@@ -19,8 +19,8 @@ Usable on its own from a hand-written Pulumi program:
 from __future__ import annotations
 
 import pulumi
-import pulumi_kubernetes as k8s
 
+from components.k8s_objects import create_object
 from components.kuberay_operator import KubeRayOperator, KubeRayOperatorArgs
 from components.names import dns1123_problem
 from components.ray_cluster_args import (
@@ -80,13 +80,8 @@ class RayCluster(pulumi.ComponentResource):
             )
             depends_on.append(operator)
         resource = render_custom_resource(name, args)
-        created = k8s.apiextensions.CustomResource(
-            name,
-            api_version=resource["apiVersion"],
-            kind=resource["kind"],
-            metadata=resource["metadata"],
-            spec=resource["spec"],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+        created = create_object(
+            name, resource, pulumi.ResourceOptions(parent=self, depends_on=depends_on)
         )
         self.cluster_name = created.id.apply(lambda _: name)
         self.kind = pulumi.Output.from_input(str(resource["kind"]))

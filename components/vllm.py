@@ -16,8 +16,8 @@ Usable on its own from a hand-written Pulumi program:
 from __future__ import annotations
 
 import pulumi
-import pulumi_kubernetes as k8s
 
+from components.k8s_objects import create_object
 from components.names import dns1123_problem
 from components.vllm_args import (
     Autoscaling,
@@ -77,16 +77,11 @@ class VllmService(pulumi.ComponentResource):
         if claim is not None:
             # No depends_on from the Deployment: a claim bound on first consumer
             # stays Pending until a pod uses it, and Kubernetes orders them itself.
-            k8s.core.v1.PersistentVolumeClaim(
-                name, metadata=claim["metadata"], spec=claim["spec"], opts=child
-            )
-
-        deployment = render_deployment(name, args)
-        k8s.apps.v1.Deployment(
+            create_object(name, claim, child)
+        create_object(
             name,
-            metadata=deployment["metadata"],
-            spec=deployment["spec"],
-            opts=pulumi.ResourceOptions.merge(
+            render_deployment(name, args),
+            pulumi.ResourceOptions.merge(
                 child,
                 # KEDA owns the replica count once autoscaling is on.
                 pulumi.ResourceOptions(
@@ -94,29 +89,12 @@ class VllmService(pulumi.ComponentResource):
                 ),
             ),
         )
-        service_manifest = render_service(name, args)
-        service = k8s.core.v1.Service(
-            name, metadata=service_manifest["metadata"], spec=service_manifest["spec"], opts=child
-        )
-        pdb = render_pod_disruption_budget(name, args)
-        k8s.policy.v1.PodDisruptionBudget(
-            name, metadata=pdb["metadata"], spec=pdb["spec"], opts=child
-        )
-        policy = render_network_policy(name, args)
-        k8s.networking.v1.NetworkPolicy(
-            name, metadata=policy["metadata"], spec=policy["spec"], opts=child
-        )
-
+        service = create_object(name, render_service(name, args), child)
+        create_object(name, render_pod_disruption_budget(name, args), child)
+        create_object(name, render_network_policy(name, args), child)
         scaled_object = render_scaled_object(name, args)
         if scaled_object is not None:
-            k8s.apiextensions.CustomResource(
-                name,
-                api_version=scaled_object["apiVersion"],
-                kind=scaled_object["kind"],
-                metadata=scaled_object["metadata"],
-                spec=scaled_object["spec"],
-                opts=child,
-            )
+            create_object(name, scaled_object, child)
 
         # Resolves only once the Service exists, so consumers wait for it.
         self.service_name = service.id.apply(lambda _: name)

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.pod_security import (
+    restricted_container_security_context,
+    restricted_pod_security_context,
+)
 from components.scheduling import GPU_RESOURCE, render_node_selector, render_tolerations
 from components.vllm_args import VLLM_PORT, VllmServiceArgs
 
@@ -153,15 +157,7 @@ def render_container(args: VllmServiceArgs) -> Manifest:
             "limits": {"memory": args.memory_request, GPU_RESOURCE: gpus},
         },
         **_probes(args),
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": RUN_AS_USER,
-            "allowPrivilegeEscalation": False,
-            "privileged": False,
-            "readOnlyRootFilesystem": True,
-            "capabilities": {"drop": ["ALL"]},
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": restricted_container_security_context(RUN_AS_USER),
         "volumeMounts": [
             {"name": "model-cache", "mountPath": MODEL_CACHE_MOUNT},
             {"name": "tmp", "mountPath": "/tmp"},
@@ -198,13 +194,7 @@ def render_deployment(name: str, args: VllmServiceArgs) -> Manifest:
                     "automountServiceAccountToken": False,
                     "nodeSelector": render_node_selector(args.scheduling),
                     "tolerations": render_tolerations(args.scheduling),
-                    "securityContext": {
-                        "runAsNonRoot": True,
-                        "runAsUser": RUN_AS_USER,
-                        "runAsGroup": RUN_AS_USER,
-                        "fsGroup": RUN_AS_USER,
-                        "seccompProfile": {"type": "RuntimeDefault"},
-                    },
+                    "securityContext": restricted_pod_security_context(RUN_AS_USER),
                     "containers": [render_container(args)],
                     "volumes": _volumes(name, args),
                 },

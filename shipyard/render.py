@@ -36,6 +36,12 @@ class RenderedResource:
     """The `protect` resource option, as the engine shows it to policy packs."""
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Input property name -> URNs of the resources its value came from."""
+    dependencies: tuple[str, ...] = ()
+    """URNs of every resource it waits for: `depends_on` and its inputs' sources."""
+    provider: str | None = None
+    """The explicit provider reference (`<provider urn>::<id>`), or None for the default."""
+    ignore_changes: tuple[str, ...] = ()
+    """The `ignore_changes` resource option: property paths an update leaves alone."""
 
     @property
     def is_kubernetes_object(self) -> bool:
@@ -81,7 +87,9 @@ def _restore_integers(value: Any) -> Any:
     return value
 
 
-class _Mocks(pulumi.runtime.Mocks):
+class EchoMocks(pulumi.runtime.Mocks):
+    """Every resource's outputs are its inputs, its id `<name>-id`; calls return nothing."""
+
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[str, Any]]:
@@ -93,12 +101,24 @@ class _Mocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-class _RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The mock monitor, also keeping each resource's parent and inputs in order."""
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, also keeping every registration but the stack's, in order.
+
+    `render_program` uses it; so do the component unit tests."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[RenderedResource] = []
+        self.project = "project"
+        self.stack = "stack"
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The SDK's own make_urn reads the project and stack from settings, which
+        # registrations running on executor threads do not see (pulumi 3.259), so
+        # every URN came out as `stack::project`. Use the names given at install.
+        if parent:
+            type_ = parent.split("::")[2].split("$").pop() + "$" + type_
+        return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -115,9 +135,25 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     property_dependencies={
                         key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
                     },
+                    dependencies=tuple(request.dependencies),
+                    provider=request.provider or None,
+                    ignore_changes=tuple(request.ignoreChanges),
                 )
             )
         return response
+
+
+def install_monitor(monitor: pulumi_mocks.MockMonitor, project: str, stack: str) -> None:
+    """Point the Pulumi runtime at `monitor` (and its mocks), under a fresh root stack.
+
+    Fresh, so that repeated runs in one process never parent their resources to a
+    previous run's stack."""
+    pulumi_settings.ROOT.set(None)
+    if isinstance(monitor, RecordingMonitor):
+        monitor.project, monitor.stack = project, stack
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
+    )
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -132,11 +168,8 @@ def render_program(
     program: Callable[[], None], stack: str, config: dict[str, str]
 ) -> list[RenderedResource]:
     """Run `program` against a recording mock monitor and return what it registered."""
-    monitor = _RecordingMonitor(_Mocks())
-    # A fresh root stack for every render, so repeated renders in one process
-    # never parent their resources to a previous run's stack.
-    pulumi_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(_Mocks(), project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    monitor = RecordingMonitor(EchoMocks())
+    install_monitor(monitor, PROJECT, stack)
     pulumi.runtime.set_all_config(config, [])
     _sync_await(run_pulumi_func(program))
     return list(monitor.recorded)

@@ -1,83 +1,18 @@
-"""`AiGateway` and `RayCluster` under Pulumi mocks: children, parents, ordering, outputs."""
+"""`AiGateway` under Pulumi mocks: children, parents, ordering, outputs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pytest
 from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.mocks import MockMonitor
+from pulumi_recorder import PASSWORD, Recorder
 
 from components.gateway import TYPE_TOKEN, AiGateway, GatewayArgs, GatewayBackend
 
 SECRET = "kubernetes:core/v1:Secret"
-PASSWORD = "random:index/randomPassword:RandomPassword"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-
-
-@dataclass(frozen=True)
-class Registered:
-    urn: str
-    type: str
-    name: str
-    parent: str
-    dependencies: list[str]
-    inputs: dict[str, Any]
-
-
-class Mocks(pulumi.runtime.Mocks):
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        outputs = dict(args.inputs)
-        if args.typ == PASSWORD:
-            outputs["result"] = "x" * int(args.inputs["length"])
-        return f"{args.name}-id", outputs
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
-class Monitor(MockMonitor):
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.registered: list[Registered] = []
-
-    def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            self.registered.append(
-                Registered(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    dependencies=list(request.dependencies),
-                    inputs=dict(self.resources[response.urn].state),
-                )
-            )
-        return response
-
-    def one(self, type_: str) -> Registered:
-        [found] = [r for r in self.registered if r.type == type_]
-        return found
-
-
-@pytest.fixture
-def monitor() -> Iterator[Monitor]:
-    recorder = Monitor(Mocks())
-    pulumi_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(
-        recorder.mocks, project="unit", stack="test", preview=False, monitor=recorder
-    )
-    yield recorder
-    pulumi_settings.ROOT.set(None)
 
 
 ARGS = GatewayArgs(
@@ -111,10 +46,10 @@ def deploy(args: GatewayArgs, master_key: str | None = None) -> dict[str, Any]:
     return outputs
 
 
-def test_children_and_the_generated_master_key(monitor: Monitor) -> None:
+def test_children_and_the_generated_master_key(monitor: Recorder) -> None:
     outputs = deploy(ARGS)
     component = monitor.one(TYPE_TOKEN)
-    assert sorted(r.type for r in monitor.registered if r.parent == component.urn) == [
+    assert sorted(r.type for r in monitor.recorded if r.parent == component.urn) == [
         "kubernetes:apps/v1:Deployment",
         "kubernetes:core/v1:ConfigMap",
         SECRET,
@@ -139,9 +74,9 @@ def test_children_and_the_generated_master_key(monitor: Monitor) -> None:
     assert monitor.one("kubernetes:core/v1:ConfigMap").urn in deployment.dependencies
 
 
-def test_a_given_master_key_replaces_the_generated_one(monitor: Monitor) -> None:
+def test_a_given_master_key_replaces_the_generated_one(monitor: Recorder) -> None:
     outputs = deploy(ARGS, master_key="sk-from-the-vault")
-    assert [r for r in monitor.registered if r.type == PASSWORD] == []
+    assert [r for r in monitor.recorded if r.type == PASSWORD] == []
     assert outputs["key"] == "sk-from-the-vault"
     string_data = monitor.one(SECRET).inputs["stringData"]
     # Still a Pulumi secret on the wire, not a plain value.
@@ -149,14 +84,14 @@ def test_a_given_master_key_replaces_the_generated_one(monitor: Monitor) -> None
     assert string_data["value"] == {"master-key": "sk-from-the-vault"}
 
 
-def test_without_authentication_there_is_no_key(monitor: Monitor) -> None:
+def test_without_authentication_there_is_no_key(monitor: Recorder) -> None:
     outputs = deploy(ARGS.model_copy(update={"authentication": False}))
-    assert [r for r in monitor.registered if r.type in (SECRET, PASSWORD)] == []
+    assert [r for r in monitor.recorded if r.type in (SECRET, PASSWORD)] == []
     assert outputs["secret"] is None and outputs["key"] is None
     [container] = monitor.one(DEPLOYMENT).inputs["spec"]["template"]["spec"]["containers"]
     assert "LITELLM_MASTER_KEY" not in [env["name"] for env in container["env"]]
 
 
-def test_an_invalid_name_is_an_input_error(monitor: Monitor) -> None:
+def test_an_invalid_name_is_an_input_error(monitor: Recorder) -> None:
     with pytest.raises(pulumi.InputPropertiesError, match="Invalid AiGateway name"):
         AiGateway("Gateway_1", ARGS)

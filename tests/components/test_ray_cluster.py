@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime import settings as pulumi_settings
+from pulumi_recorder import Recorder
 from pydantic import ValidationError
-from test_gateway import Mocks, Monitor
 
 from components.ray_cluster import TYPE_TOKEN, RayCluster, RayClusterArgs, WorkerGroup
 from components.ray_cluster_args import (
@@ -44,17 +42,6 @@ def make_args(**overrides: Any) -> RayClusterArgs:
     return RayClusterArgs(**{**fields, **overrides})
 
 
-@pytest.fixture
-def monitor() -> Iterator[Monitor]:
-    recorder = Monitor(Mocks())
-    pulumi_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(
-        recorder.mocks, project="unit", stack="test", preview=False, monitor=recorder
-    )
-    yield recorder
-    pulumi_settings.ROOT.set(None)
-
-
 def deploy(args: RayClusterArgs) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
 
@@ -69,7 +56,7 @@ def deploy(args: RayClusterArgs) -> dict[str, Any]:
     return outputs
 
 
-def test_the_operator_release_is_pinned_and_comes_first(monitor: Monitor) -> None:
+def test_the_operator_release_is_pinned_and_comes_first(monitor: Recorder) -> None:
     outputs = deploy(make_args())
     assert outputs == {"name": "ray", "kind": "RayCluster", "head": "ray-head-svc"}
     release = monitor.one(RELEASE)
@@ -82,13 +69,13 @@ def test_the_operator_release_is_pinned_and_comes_first(monitor: Monitor) -> Non
     assert release.parent == operator.urn
     # The CRDs come with the release: depending on the operator component, the
     # RayCluster waits for the release inside it.
-    assert cluster.dependencies == [release.urn]
+    assert cluster.dependencies == (release.urn,)
 
 
-def test_install_operator_false_uses_the_clusters_operator(monitor: Monitor) -> None:
+def test_install_operator_false_uses_the_clusters_operator(monitor: Recorder) -> None:
     deploy(make_args(install_operator=False))
-    assert [r.type for r in monitor.registered if r.type == RELEASE] == []
-    assert monitor.one(RAY_CLUSTER).dependencies == []
+    assert [r.type for r in monitor.recorded if r.type == RELEASE] == []
+    assert monitor.one(RAY_CLUSTER).dependencies == ()
 
 
 def test_workers_take_gpus_selector_and_tolerations_from_their_pool() -> None:

@@ -1,20 +1,18 @@
 """`VllmService` under Pulumi mocks: the resources it registers and its outputs.
 
-The mocks are global Pulumi state, so each test gets a fresh recording monitor
-and a fresh root stack from the `cluster` fixture; nothing is shared between tests.
+The `cluster` fixture wraps the `monitor` fixture (tests/components/conftest.py): a
+fresh recording monitor and root stack per test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.mocks import MockMonitor
+from pulumi_recorder import Recorder
 
 from components.scheduling import PoolScheduling, Taint
 from components.vllm import (
@@ -27,6 +25,7 @@ from components.vllm import (
     VllmServiceArgs,
 )
 from components.vllm_manifests import render_engine_args
+from shipyard.render import RenderedResource
 
 POOL = PoolScheduling(
     pool="gpu-quad",
@@ -52,56 +51,9 @@ def make_args(**overrides: Any) -> VllmServiceArgs:
     return VllmServiceArgs(**{**fields, **overrides})
 
 
-@dataclass(frozen=True)
-class Registered:
-    urn: str
-    type: str
-    name: str
-    parent: str
-    provider: str
-    ignore_changes: list[str]
-    inputs: dict[str, Any]
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
-class RecordingMonitor(MockMonitor):
-    """The mock monitor, also keeping what each registration asked for."""
-
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.registered: list[Registered] = []
-
-    def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            self.registered.append(
-                Registered(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    provider=request.provider,
-                    ignore_changes=list(request.ignoreChanges),
-                    inputs=dict(self.resources[response.urn].state),
-                )
-            )
-        return response
-
-
 @dataclass
 class Cluster:
-    monitor: RecordingMonitor
+    monitor: Recorder
     outputs: dict[str, Any] = field(default_factory=dict)
 
     def deploy(
@@ -125,28 +77,20 @@ class Cluster:
 
         program()
 
-    def of_type(self, type_: str) -> list[Registered]:
-        return [r for r in self.monitor.registered if r.type == type_]
+    def of_type(self, type_: str) -> list[RenderedResource]:
+        return self.monitor.of_type(type_)
 
-    def one(self, type_: str) -> Registered:
-        [found] = self.of_type(type_)
-        return found
+    def one(self, type_: str) -> RenderedResource:
+        return self.monitor.one(type_)
 
     @property
     def types(self) -> list[str]:
-        return sorted(r.type for r in self.monitor.registered)
+        return sorted(r.type for r in self.monitor.recorded)
 
 
 @pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    monitor = RecordingMonitor(RecordingMocks())
-    # A fresh root stack, so nothing parents to an earlier test's (or render's) stack.
-    pulumi_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(
-        monitor.mocks, project="unit", stack="test", preview=False, monitor=monitor
-    )
-    yield Cluster(monitor)
-    pulumi_settings.ROOT.set(None)
+def cluster(monitor: Recorder) -> Cluster:
+    return Cluster(monitor)
 
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -172,7 +116,7 @@ def test_children_have_the_right_types_and_parent(cluster: Cluster) -> None:
     assert component.urn == (
         "urn:pulumi:test::unit::pulumi:pulumi:Stack$shipyard:serving:VllmService::llama-70b"
     )
-    for child in cluster.monitor.registered:
+    for child in cluster.monitor.recorded:
         if child is component:
             continue
         assert child.parent == component.urn
@@ -205,7 +149,7 @@ def test_outputs_checked_inside_the_pulumi_test(cluster: Cluster) -> None:
         ).apply(check)
 
     program()
-    assert [r.type for r in cluster.monitor.registered].count(DEPLOYMENT) == 1
+    assert [r.type for r in cluster.monitor.recorded].count(DEPLOYMENT) == 1
 
 
 def test_a_failing_check_fails_the_test(cluster: Cluster) -> None:
@@ -246,7 +190,7 @@ def test_deployment_image_args_and_gpu_limits(cluster: Cluster) -> None:
         "name": "HF_TOKEN",
         "valueFrom": {"secretKeyRef": {"name": "hf-token", "key": "token"}},
     } in main["env"]
-    assert deployment.ignore_changes == []
+    assert deployment.ignore_changes == ()
 
 
 def test_deployment_tolerations_and_node_selector(cluster: Cluster) -> None:
@@ -358,7 +302,7 @@ def test_autoscaling_creates_a_scaled_object_and_leaves_replicas_to_keda(
     ]
     deployment = cluster.one(DEPLOYMENT)
     assert deployment.inputs["spec"]["replicas"] == 2
-    assert deployment.ignore_changes == ["spec.replicas"]
+    assert deployment.ignore_changes == ("spec.replicas",)
 
 
 def test_explicit_provider_reaches_every_child(cluster: Cluster) -> None:
@@ -384,4 +328,4 @@ def test_invalid_name_raises_input_properties_error(cluster: Cluster) -> None:
             "'-', starting and ending with a letter or digit",
         }
     ]
-    assert cluster.monitor.registered == []
+    assert cluster.monitor.recorded == []
