@@ -1,0 +1,70 @@
+"""`shipyard plan --base REV`: what a change does to every stack it affects, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from shipyard.cli.abort import EXIT_INVALID, EXIT_USAGE, abort, stderr
+from shipyard.cli.affected import open_facts
+from shipyard.gitops.git_facts import GitFactsError
+from shipyard.gitops.plan import build_plan
+from shipyard.gitops.plan_report import render_json, render_markdown, render_text
+from shipyard.policy import PolicyConfigError, PolicySettings, load_policy_config
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+
+
+@click.command()
+@click.option(
+    "--base",
+    required=True,
+    help="Compare against this revision (a branch, tag or SHA); the plan starts from its "
+    "merge base with --head, so later commits on the base branch are not shown as changes.",
+)
+@click.option("--head", default="HEAD", show_default=True, help="The revision with the changes.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="`markdown` is one PR comment, marked `<!-- shipyard-plan -->`.",
+)
+@click.option(
+    "--policy-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Enforcement levels and rule settings (JSON, as `pulumi --policy-pack-config` takes).",
+)
+def plan(base: str, head: str, output_format: str, policy_config: Path | None) -> None:
+    """Plan every stack the changes from --base to --head affect: blueprint changes in plain
+    words, the resource diff, validation and policies. Offline: renders under Pulumi mocks.
+
+    Exit 0 when every affected stack is valid, 1 when a head blueprint is invalid or
+    violates a mandatory policy (the report is printed either way), 2 on a usage error."""
+    facts, project_root = open_facts()
+    settings = PolicySettings()
+    if policy_config is not None:
+        try:
+            settings = load_policy_config(policy_config)
+        except PolicyConfigError as error:
+            abort(escape(str(error)), EXIT_USAGE)
+    with stderr.status(f"Planning {base}..{head}...") as status:
+        try:
+            result = build_plan(
+                facts,
+                project_root,
+                base,
+                head,
+                settings,
+                on_stack=lambda name: status.update(f"Rendering stack {name} at both revisions..."),
+            )
+        except GitFactsError as error:
+            abort(escape(str(error)), EXIT_USAGE)
+    click.echo(RENDERERS[output_format](result), nl=False)
+    if result.failed:
+        failed = ", ".join(stack.stack for stack in result.stacks if stack.failed)
+        stderr.print(escape(f"plan failed for: {failed}"))
+        raise click.exceptions.Exit(EXIT_INVALID)

@@ -1,0 +1,48 @@
+"""The GitHub workflows pass actionlint (built from its Go module by scripts/actionlint),
+and the wrapper really fails on a broken workflow."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+ACTIONLINT = PROJECT_ROOT / "scripts" / "actionlint"
+WORKFLOWS = sorted((PROJECT_ROOT / ".github" / "workflows").glob("*.yml"))
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("go") is None and not list(Path.home().glob(".cache/shipyard/tools/actionlint-*")),
+    reason="actionlint is built with Go, which is not installed",
+)
+
+
+def run(*files: Path) -> subprocess.CompletedProcess[str]:
+    # The first run builds actionlint (about a minute cold); later runs take milliseconds.
+    return subprocess.run(
+        [str(ACTIONLINT), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_our_workflows_pass_actionlint() -> None:
+    assert {path.name for path in WORKFLOWS} >= {"pr.yml", "deploy.yml", "drift.yml"}
+    result = run(*WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_broken_workflow_fails(tmp_path: Path) -> None:
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: missing\n"
+        "    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
+    result = run(broken)
+    assert result.returncode == 1
+    assert 'job "a" needs job "missing" which does not exist' in result.stdout
