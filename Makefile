@@ -13,7 +13,7 @@ OUT ?= out/$(basename $(notdir $(BLUEPRINT)))
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: help venv plan validate policies render schema lint typecheck unit test e2e bench clean
+.PHONY: help venv plan validate policies render schema lint typecheck unit test e2e bench clean actionlint
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,3 +65,6 @@ clean: ## Remove build output (keeps .venv and the toolchain cache).
 
 bench: $(STAMP) ## Benchmarks of validate, render and the CLI against their targets.
 	@$(BIN)/python tests/benchmarks/bench_plan.py
+
+actionlint: ## Lint .github/workflows (builds actionlint from its Go module once).
+	@scripts/actionlint

@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.eks_cluster import EksCluster
 from components.gateway import AiGateway
 from components.ray_cluster import RayCluster
 from components.vllm import VllmService, VllmServiceArgs
 from components.vllm_args import Autoscaling, LoraAdapter, ModelCache, SecretKeyRef
+from shipyard.blueprint.cluster import LocalCluster
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
+from shipyard.eks_args import eks_cluster_args
 from shipyard.serving_args import gateway_args, ray_args
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "shipyard"}
@@ -32,6 +36,7 @@ class ComposedPlatform:
     models: dict[str, VllmService] = field(default_factory=dict)
     gateway: AiGateway | None = None
     ray: RayCluster | None = None
+    eks: EksCluster | None = None
 
 
 def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
@@ -90,8 +95,19 @@ def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
     )
 
 
+def eks_cluster(platform: Platform) -> EksCluster | None:
+    """For `cluster.kind: eks`, the cluster (network, nodes, add-ons) in its region."""
+    args = eks_cluster_args(platform)
+    if args is None:
+        return None
+    region = aws.Provider(f"{platform.metadata.name}-aws", region=args.region)
+    return EksCluster(platform.metadata.name, args, opts=pulumi.ResourceOptions(providers=[region]))
+
+
 def cluster_provider(platform: Platform) -> k8s.Provider:
     cluster = platform.spec.cluster
+    if not isinstance(cluster, LocalCluster):
+        raise ValueError("an `eks` cluster's provider comes from `eks_cluster`")
     return k8s.Provider(
         f"{platform.metadata.name}-cluster",
         context=cluster.context,
@@ -106,7 +122,9 @@ def compose_platform(
 
     `gateway_master_key` replaces the generated gateway master key (a Pulumi secret).
     """
-    provider = cluster_provider(platform)
+    eks = eks_cluster(platform)
+    # Every in-cluster component below lands on the EKS cluster when there is one.
+    provider = eks.kubernetes_provider if eks is not None else cluster_provider(platform)
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         platform.namespace,
@@ -116,7 +134,7 @@ def compose_platform(
         },
         opts=on_cluster,
     )
-    composed = ComposedPlatform(provider=provider, namespace=namespace)
+    composed = ComposedPlatform(provider=provider, namespace=namespace, eks=eks)
     in_namespace = pulumi.ResourceOptions(provider=provider, depends_on=[namespace])
     for model in platform.spec.models:
         composed.models[model.name] = VllmService(

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from components.vllm_args import tensor_parallel_problem
+from shipyard.blueprint.eks_checks import check_budget, check_eks, check_instances
 from shipyard.blueprint.errors import Path
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
@@ -185,4 +186,7 @@ def check_platform(platform: Platform) -> list[Finding]:
         *check_models(platform),
         *check_gateway(platform),
         *check_ray(platform),
+        *check_instances(platform),
+        *check_eks(platform),
+        *check_budget(platform),
     ]

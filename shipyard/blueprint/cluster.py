@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.eks import EksCluster
 
 
 class LocalCluster(BlueprintModel):
@@ -23,5 +24,5 @@ class LocalCluster(BlueprintModel):
     ] = None
 
 
-# `eks` joins this as a discriminated union on `kind` when the AWS support lands.
-Cluster = LocalCluster
+Cluster = Annotated[LocalCluster | EksCluster, Field(discriminator="kind")]
+"""`kind: local` (an existing cluster) or `kind: eks` (one Shipyard creates)."""

@@ -33,20 +33,43 @@ def _unwrap(annotation: Any) -> list[Any]:
     return []
 
 
-def _model_at(path: Path) -> type[BaseModel] | None:
-    """The blueprint model class that `path` points into."""
-    model: type[BaseModel] = Platform
+def _union_member(models: list[Any], tag: str | int) -> type[BaseModel] | None:
+    """The member of a discriminated union whose `kind` literal is `tag`."""
+    for model in models:
+        field = model.model_fields.get("kind")
+        if field is not None and tag in typing.get_args(field.annotation):
+            return model  # type: ignore[no-any-return]
+    return None
+
+
+def _walk(path: Path) -> tuple[Path, type[BaseModel] | None]:
+    """`path` without Pydantic's discriminator tags (`spec.cluster.eks.region` ->
+    `spec.cluster.region`), and the blueprint model class it points into."""
+    model: type[BaseModel] | None = Platform
+    union: list[Any] = []
+    clean: list[str | int] = []
     for part in path:
         if isinstance(part, int):
+            clean.append(part)
+            continue
+        member = _union_member(union, part) if union else None
+        union = []
+        if member is not None:
+            model = member
+            continue
+        clean.append(part)
+        if model is None:
             continue
         field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
-        if field is None:
-            return None
-        inner = _unwrap(field.annotation)
-        if not inner:
-            return None
-        model = inner[0]
-    return model
+        inner = _unwrap(field.annotation) if field is not None else []
+        model = inner[0] if inner else None
+        union = inner if len(inner) > 1 else []
+    return tuple(clean), model
+
+
+def _model_at(path: Path) -> type[BaseModel] | None:
+    """The blueprint model class that `path` points into."""
+    return _walk(path)[1]
 
 
 def _aliases(model: type[BaseModel]) -> list[str]:
@@ -63,8 +86,11 @@ def _message(error: ErrorDetails) -> str:
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(allowed)}"
         return f"unknown field `{key}`; {hint}"
-    if kind == "missing":
+    if kind in ("missing", "union_tag_not_found"):
         return "required field is missing"
+    if kind == "union_tag_invalid":
+        context = error.get("ctx", {})
+        return f"unknown kind `{context.get('tag')}`; use one of {context.get('expected_tags')}"
     message = error["msg"]
     return message.removeprefix("Value error, ")
 
@@ -72,7 +98,9 @@ def _message(error: ErrorDetails) -> str:
 def _validation_problems(error: ValidationError, positions: Positions) -> list[Problem]:
     problems = []
     for detail in error.errors():
-        path: Path = tuple(detail["loc"])
+        path, _ = _walk(tuple(detail["loc"]))
+        if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            path = (*path, "kind")
         problems.append(Problem(path, _message(detail), *positions.locate(path)))
     return problems
 

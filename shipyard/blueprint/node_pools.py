@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from components.names import Dns1123Label
+from components.node_pool_args import DEFAULT_DISK_SIZE_GIB
 from components.scheduling import GPU_RESOURCE, TaintEffect
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.facts.instances import lookup_instance
 
 POOL_LABEL = "shipyard.dev/pool"
 """The label that identifies a pool's nodes unless `nodeSelector` says otherwise."""
 DEFAULT_GPU_TAINT_VALUE = "present"
+Capacity = Literal["on-demand", "spot"]
+DEFAULT_CAPACITY: Capacity = "on-demand"
+Provisioner = Literal["managed-node-group", "karpenter"]
+DEFAULT_PROVISIONER: Provisioner = "managed-node-group"
+
+
+def _gpu_from_instance(data: Any) -> Any:
+    """A pool with a known GPU `instanceType` and no `gpu` block gets one from the facts."""
+    if not isinstance(data, dict) or "gpu" in data:
+        return data
+    name = data.get("instanceType", data.get("instance_type"))
+    facts = lookup_instance(name) if isinstance(name, str) else None
+    if facts is None or facts.gpu_type is None:
+        return data
+    return {**data, "gpu": {"type": facts.gpu_type, "count": facts.gpu_count}}
 
 
 class GpuSpec(BlueprintModel):
@@ -78,6 +95,35 @@ class NodePool(BlueprintModel):
         ),
     ] = None
     size: Annotated[PoolSize, Field(description="Node counts.")] = PoolSize()
+    capacity: Annotated[
+        Capacity,
+        Field(description=f"EKS: `on-demand` or `spot` instances; default `{DEFAULT_CAPACITY}`."),
+    ] = DEFAULT_CAPACITY
+    disk_size_gib: Annotated[
+        int,
+        Field(
+            alias="diskSizeGiB",
+            ge=20,
+            description=f"EKS: root volume (gp3) per node in GiB; default {DEFAULT_DISK_SIZE_GIB}.",
+        ),
+    ] = DEFAULT_DISK_SIZE_GIB
+    efa: Annotated[
+        bool,
+        Field(
+            description="EKS: an Elastic Fabric Adapter and a cluster placement group; only "
+            "for instance types that support EFA. Default false."
+        ),
+    ] = False
+    provisioner: Annotated[
+        Provisioner,
+        Field(
+            description=f"EKS: a managed node group, or Karpenter NodePool + EC2NodeClass "
+            f"(Karpenter must be installed); default `{DEFAULT_PROVISIONER}`."
+        ),
+    ] = DEFAULT_PROVISIONER
+
+    # With a known GPU instance type the `gpu` block is optional (see `_gpu_from_instance`).
+    _derive_gpu = model_validator(mode="before")(_gpu_from_instance)
 
     @property
     def gpus_per_node(self) -> int:

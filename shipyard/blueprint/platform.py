@@ -8,6 +8,7 @@ from pydantic import Field
 
 from components.names import Dns1123Label
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.budget import Budget
 from shipyard.blueprint.cluster import Cluster
 from shipyard.blueprint.gateway import GatewaySpec
 from shipyard.blueprint.models import ModelSpec
@@ -37,6 +38,10 @@ class PlatformSpec(BlueprintModel):
         GatewaySpec | None, Field(description="The AI gateway in front of the models.")
     ] = None
     ray: Annotated[RaySpec | None, Field(description="A Ray cluster on the node pools.")] = None
+    budget: Annotated[
+        Budget | None,
+        Field(description="A monthly budget the cost estimate must stay within."),
+    ] = None
 
 
 class Platform(BlueprintModel):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 
 from shipyard import __version__
+from shipyard.cli.affected import affected
+from shipyard.cli.cost import cost
+from shipyard.cli.plan import plan
 from shipyard.cli.render import render
 from shipyard.cli.schema import schema
 from shipyard.cli.validate import validate
@@ -19,6 +22,9 @@ def cli() -> None:
 cli.add_command(validate)
 cli.add_command(schema)
 cli.add_command(render)
+cli.add_command(cost)
+cli.add_command(plan)
+cli.add_command(affected)
 
 
 def main() -> None:

@@ -448,9 +448,9 @@ def test_missing_file_is_a_user_error(tmp_path: Path) -> None:
         ),
         (
             "kind: local",
-            "kind: eks",
+            "kind: gke",
             "spec.cluster.kind",
-            "Input should be 'local'",
+            "unknown kind `gke`; use one of 'local', 'eks'",
         ),
         (
             "apiVersion: shipyard.dev/v1alpha1",
