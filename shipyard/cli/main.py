@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from shipyard import __version__
-from shipyard.cli.affected import affected
-from shipyard.cli.cost import cost
-from shipyard.cli.plan import plan
-from shipyard.cli.render import render
-from shipyard.cli.schema import schema
-from shipyard.cli.validate import validate
+
+# Subcommands load on first use: `validate` and `schema` never pay for importing
+# the Pulumi SDKs, which `render`, `plan` and `cost` need (seconds, not milliseconds).
+COMMANDS = {
+    "validate": "shipyard.cli.validate:validate",
+    "schema": "shipyard.cli.schema:schema",
+    "render": "shipyard.cli.render:render",
+    "cost": "shipyard.cli.cost:cost",
+    "plan": "shipyard.cli.plan:plan",
+    "affected": "shipyard.cli.affected:affected",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="shipyard")
 def cli() -> None:
     """Shipyard: a typed, reviewable description of a self-hosted LLM platform."""
-
-
-cli.add_command(validate)
-cli.add_command(schema)
-cli.add_command(render)
-cli.add_command(cost)
-cli.add_command(plan)
-cli.add_command(affected)
 
 
 def main() -> None:
