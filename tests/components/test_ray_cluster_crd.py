@@ -1,30 +1,26 @@
 """Rendered custom resources against their operators' real CRD schemas.
 
 The CRDs come from the operators' Go modules at pinned versions
-(`scripts/operator-crds`), downloaded once into the Go module cache; they are
-never committed. The API server prunes unknown fields instead of rejecting
-them, so these checks close every object schema (`additionalProperties: false`)
-to catch a misspelt field that would otherwise vanish silently.
+(`scripts/operator-crds`); see `crd_schemas` for how the schemas are closed to
+unknown fields.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-import yaml
+from crd_schemas import Schemas, crd_paths, load_schemas, validate
 from ray.serve.schema import ServeDeploySchema
 
 from components.ray_cluster_args import KUBERAY_VERSION
 from shipyard.render import render_blueprint
 
 ROOT = Path(__file__).resolve().parents[2]
-OPERATOR_CRDS = ROOT / "scripts" / "operator-crds"
 # Only the kinds Shipyard renders: the full set is 4.7 MB of YAML.
 NEEDED_CRDS = {"ray.io_rayclusters.yaml", "ray.io_rayservices.yaml", "keda.sh_scaledobjects.yaml"}
 
@@ -32,47 +28,12 @@ NEEDED_CRDS = {"ray.io_rayclusters.yaml", "ray.io_rayservices.yaml", "keda.sh_sc
 CUSTOM_GROUPS = ("ray.io", "keda.sh")
 
 
-def closed(schema: Any) -> Any:
-    """The schema with every object that lists its properties closed to others."""
-    if isinstance(schema, dict):
-        result = {key: closed(value) for key, value in schema.items()}
-        if (
-            "properties" in result
-            and "additionalProperties" not in result
-            and not result.get("x-kubernetes-preserve-unknown-fields")
-        ):
-            result["additionalProperties"] = False
-        return result
-    if isinstance(schema, list):
-        return [closed(item) for item in schema]
-    return schema
-
-
 @pytest.fixture(scope="module")
-def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+def crd_schemas() -> Schemas:
     """(apiVersion, kind) -> the closed openAPIV3Schema of that CRD version."""
-    result = subprocess.run(
-        [str(OPERATOR_CRDS), "kuberay", "keda"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    paths = [Path(line) for line in result.stdout.splitlines()]
+    paths = crd_paths("kuberay", "keda")
     assert any(f"ray-operator@v{KUBERAY_VERSION}/" in str(path) for path in paths)
-    schemas = {}
-    for path in paths:
-        if path.name not in NEEDED_CRDS:
-            continue
-        for crd in yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader):
-            if not crd or crd.get("kind") != "CustomResourceDefinition":
-                continue
-            group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
-            for version in crd["spec"]["versions"]:
-                schema = version["schema"]["openAPIV3Schema"]
-                schemas[(f"{group}/{version['name']}", kind)] = closed(schema)
-    return schemas
+    return load_schemas(paths, NEEDED_CRDS)
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +50,6 @@ def custom_resources() -> dict[str, list[dict[str, Any]]]:
     return rendered
 
 
-def validate(manifest: dict[str, Any], schemas: dict[tuple[str, str], dict[str, Any]]) -> None:
-    schema = schemas[(manifest["apiVersion"], manifest["kind"])]
-    jsonschema.validate(manifest, schema)
-
-
 def test_the_blueprints_render_the_expected_custom_resources(
     custom_resources: dict[str, list[dict[str, Any]]],
 ) -> None:
@@ -107,7 +63,7 @@ def test_the_blueprints_render_the_expected_custom_resources(
 @pytest.mark.parametrize("name", ["dev", "prod"])
 def test_custom_resources_validate_against_the_operator_crds(
     custom_resources: dict[str, list[dict[str, Any]]],
-    crd_schemas: dict[tuple[str, str], dict[str, Any]],
+    crd_schemas: Schemas,
     name: str,
 ) -> None:
     for manifest in custom_resources[name]:
@@ -116,7 +72,7 @@ def test_custom_resources_validate_against_the_operator_crds(
 
 def test_the_crd_check_catches_a_misspelt_field(
     custom_resources: dict[str, list[dict[str, Any]]],
-    crd_schemas: dict[tuple[str, str], dict[str, Any]],
+    crd_schemas: Schemas,
 ) -> None:
     [cluster] = custom_resources["dev"]
     broken = copy.deepcopy(cluster)

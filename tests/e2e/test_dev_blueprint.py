@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
+from operator_crds import apply_crds, crd_files, delete_crds
 from pulumi import automation as auto
 
 from shipyard.blueprint import load_blueprint
@@ -66,34 +66,11 @@ def e2e_blueprint_text() -> str:
 @pytest.fixture
 def kuberay_crds(kube_api: Any) -> Iterator[list[str]]:
     """The real KubeRay CRDs from the operator's Go module, applied for one test."""
-    import yaml
-
-    paths = subprocess.run(
-        [str(REPO_ROOT / "scripts" / "operator-crds"), "kuberay"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    ).stdout.split()
-    extensions = client.ApiextensionsV1Api(kube_api)
-    names = []
-    for path in paths:
-        crd = yaml.load(Path(path).read_text(), Loader=yaml.CSafeLoader)
-        extensions.create_custom_resource_definition(crd)
-        names.append(crd["metadata"]["name"])
-    _wait(
-        lambda: all(
-            any(
-                c.type == "Established" and c.status == "True"
-                for c in extensions.read_custom_resource_definition(n).status.conditions or []
-            )
-            for n in names
-        ),
-        "the KubeRay CRDs to be established",
-    )
-    yield names
-    for name in names:
-        extensions.delete_custom_resource_definition(name)
+    names = apply_crds(kube_api, crd_files("kuberay"))
+    try:
+        yield names
+    finally:
+        delete_crds(kube_api, names)
 
 
 def test_dev_blueprint_up_noop_edit_and_destroy(
