@@ -63,6 +63,8 @@ class EksCluster(pulumi.ComponentResource):
     """A kubeconfig using `aws eks get-token`; a secret."""
     oidc_provider_arn: pulumi.Output[str]
     """The IAM OIDC provider for IRSA."""
+    oidc_issuer_url: pulumi.Output[str]
+    """The cluster's OIDC issuer URL, which IRSA trust policies name."""
     node_role_arn: pulumi.Output[str]
     """The IAM role every node assumes."""
     private_subnet_ids: pulumi.Output[list[str]]
@@ -200,6 +202,7 @@ class EksCluster(pulumi.ComponentResource):
         self.endpoint = cluster.endpoint
         self.kubeconfig = kubeconfig
         self.oidc_provider_arn = oidc.arn
+        self.oidc_issuer_url = issuer
         self.node_role_arn = node_role.arn
         self.private_subnet_ids = pulumi.Output.all(*subnets)
         self.register_outputs(
@@ -208,6 +211,7 @@ class EksCluster(pulumi.ComponentResource):
                 "endpoint": self.endpoint,
                 "kubeconfig": self.kubeconfig,
                 "oidc_provider_arn": self.oidc_provider_arn,
+                "oidc_issuer_url": self.oidc_issuer_url,
                 "node_role_arn": self.node_role_arn,
                 "private_subnet_ids": self.private_subnet_ids,
             }

@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 from components.eks_cluster import EksCluster
 from components.gateway import AiGateway
 from components.ray_cluster import RayCluster
+from components.s3_bucket import OidcTrust, S3Bucket
 from components.vllm import VllmService, VllmServiceArgs
 from components.vllm_args import Autoscaling, LoraAdapter, ModelCache, SecretKeyRef
 from shipyard.blueprint.cluster import LocalCluster
@@ -18,6 +19,7 @@ from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
 from shipyard.eks_args import eks_cluster_args
+from shipyard.object_store_args import s3_bucket_args
 from shipyard.serving_args import gateway_args, ray_args
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "shipyard"}
@@ -37,6 +39,7 @@ class ComposedPlatform:
     gateway: AiGateway | None = None
     ray: RayCluster | None = None
     eks: EksCluster | None = None
+    object_store: S3Bucket | None = None
 
 
 def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
@@ -95,13 +98,31 @@ def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
     )
 
 
-def eks_cluster(platform: Platform) -> EksCluster | None:
-    """For `cluster.kind: eks`, the cluster (network, nodes, add-ons) in its region."""
+def eks_cluster(platform: Platform) -> tuple[EksCluster, aws.Provider] | None:
+    """For `cluster.kind: eks`, the cluster (network, nodes, add-ons), and the AWS provider
+    of its region."""
     args = eks_cluster_args(platform)
     if args is None:
         return None
     region = aws.Provider(f"{platform.metadata.name}-aws", region=args.region)
-    return EksCluster(platform.metadata.name, args, opts=pulumi.ResourceOptions(providers=[region]))
+    cluster = EksCluster(
+        platform.metadata.name, args, opts=pulumi.ResourceOptions(providers=[region])
+    )
+    return cluster, region
+
+
+def s3_bucket(platform: Platform, eks: EksCluster, region: aws.Provider) -> S3Bucket | None:
+    """`objectStore.provider: s3`: the bucket, its IRSA role trusting the cluster's OIDC
+    provider."""
+    args = s3_bucket_args(platform)
+    if args is None:
+        return None
+    return S3Bucket(
+        args.bucket,
+        args,
+        trust=OidcTrust(provider_arn=eks.oidc_provider_arn, issuer_url=eks.oidc_issuer_url),
+        opts=pulumi.ResourceOptions(providers=[region]),
+    )
 
 
 def cluster_provider(platform: Platform) -> k8s.Provider:
@@ -122,7 +143,8 @@ def compose_platform(
 
     `gateway_master_key` replaces the generated gateway master key (a Pulumi secret).
     """
-    eks = eks_cluster(platform)
+    aws_cluster = eks_cluster(platform)
+    eks = aws_cluster[0] if aws_cluster is not None else None
     # Every in-cluster component below lands on the EKS cluster when there is one.
     provider = eks.kubernetes_provider if eks is not None else cluster_provider(platform)
     on_cluster = pulumi.ResourceOptions(provider=provider)
@@ -135,6 +157,8 @@ def compose_platform(
         opts=on_cluster,
     )
     composed = ComposedPlatform(provider=provider, namespace=namespace, eks=eks)
+    if aws_cluster is not None:  # load_blueprint rejects `s3` without `kind: eks`
+        composed.object_store = s3_bucket(platform, *aws_cluster)
     in_namespace = pulumi.ResourceOptions(provider=provider, depends_on=[namespace])
     for model in platform.spec.models:
         composed.models[model.name] = VllmService(

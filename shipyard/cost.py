@@ -6,6 +6,9 @@
     EKS            control plane $/h x 730 h                            (EKS only)
     NAT            gateways x $/h x 730 h + assumed GB processed x $/GB (new VPC only)
 
+S3 (`spec.objectStore`) depends on data stored and requests, which a blueprint does not
+say; it is listed as an assumption, not priced.
+
 Prices are us-east-1 list prices (see `shipyard/facts/instances.py` and the constants
 below); taxes, data transfer out, load balancers and support plans are not included.
 """
@@ -197,6 +200,8 @@ def estimate_platform(platform: Platform) -> Estimate:
         "spot pools are priced at on-demand (an upper bound)",
         "model caches are priced as gp3 whatever their StorageClass",
     ]
+    if platform.spec.object_store is not None:
+        assumptions.append("object storage (S3 storage, requests, KMS) is not priced")
     if isinstance(cluster, EksCluster):
         items += _eks(cluster, nat_gb)
         if cluster.nat_gateway_count:

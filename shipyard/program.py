@@ -28,6 +28,9 @@ def run_stack(project_root: Path) -> None:
     pulumi.export("namespace", composed.namespace.metadata.name)
     if composed.gateway is not None:
         pulumi.export("gateway", {"url": composed.gateway.url})
+    if composed.object_store is not None:
+        store = composed.object_store
+        pulumi.export("objectStore", {"bucket": store.bucket_name, "roleArn": store.role_arn})
     pulumi.export(
         "models",
         {

@@ -94,9 +94,25 @@ def test_unknown_prices_are_listed_not_counted() -> None:
 
 def test_prod_blueprint_total() -> None:
     estimate = estimate_platform(load_blueprint(ROOT / "blueprints" / "prod.yaml"))
-    # system 2 x 0.4032, gpu-a10g 2 x 1.006, gpu-h100 1 x 55.04, all x 730; caches 500 GiB x 0.08.
-    desired = (2 * 0.4032 + 2 * 1.006 + 55.04) * 730 + 500 * 0.08
+    # system 2 x 0.4032, gpu-a10g 2 x 1.006, gpu-h100 1 x 55.04, gpu-burst 0, all x 730;
+    # caches 700 GiB and node disks 1,100 GiB at 0.08; EKS 0.10 x 730;
+    # NAT 0.045 x 730 + 500 GB x 0.045.
+    desired = (
+        (2 * 0.4032 + 2 * 1.006 + 55.04) * 730
+        + (700 + 1100) * 0.08
+        + 0.10 * 730
+        + 0.045 * 730
+        + 500 * 0.045
+    )
     assert estimate.total.desired == pytest.approx(desired)
+    assert estimate.total.max == pytest.approx(
+        (4 * 0.4032 + 6 * 1.006 + 2 * 55.04 + 4 * 2.24208) * 730
+        + (700 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
+        + 0.10 * 730
+        + 0.045 * 730
+        + 500 * 0.045
+    )
+    assert "object storage (S3 storage, requests, KMS) is not priced" in estimate.assumptions
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,10 @@ import kubernetes_validate.utils
 import pytest
 from ruamel.yaml import YAML
 
+from components.eks_cluster_args import STORAGE_CLASS
 from components.scheduling import GPU_RESOURCE
 from shipyard.blueprint import Platform, load_blueprint
+from shipyard.blueprint.eks import EksCluster
 from shipyard.blueprint.scheduling import pool_scheduling
 from shipyard.render import RenderedResource, render_blueprint
 
@@ -84,7 +86,20 @@ def expected_files(platform: Platform) -> set[str]:
     if platform.spec.ray is not None:
         kind = "rayservice" if platform.spec.ray.serve_applications else "raycluster"
         files.add(f"{kind}-{namespace}-{platform.spec.ray.name}.yaml")
+    if isinstance(platform.spec.cluster, EksCluster):
+        # Cluster-scoped objects of a cluster Shipyard creates: no namespace in the name.
+        files.add(f"storageclass-{STORAGE_CLASS}.yaml")
+        for pool in karpenter_pools(platform):
+            files |= {f"nodepool-{pool}.yaml", f"ec2nodeclass-{pool}.yaml"}
     return files
+
+
+def karpenter_pools(platform: Platform) -> list[str]:
+    return [pool.name for pool in platform.spec.node_pools if pool.provisioner == "karpenter"]
+
+
+KARPENTER_KINDS = {("karpenter.sh/v1", "NodePool"), ("karpenter.k8s.aws/v1", "EC2NodeClass")}
+CLUSTER_SCOPED = {"Namespace", "StorageClass", "NodePool", "EC2NodeClass"}
 
 
 def expected_tolerations(platform: Platform, pool_name: str) -> list[dict[str, Any]]:
@@ -250,7 +265,9 @@ def test_every_namespaced_object_is_in_the_platform_namespace(
 ) -> None:
     result = rendered[name]
     for file, manifest in result.objects.items():
-        if manifest["kind"] != "Namespace":
+        if manifest["kind"] in CLUSTER_SCOPED:
+            assert "namespace" not in manifest["metadata"], file
+        else:
             assert manifest["metadata"]["namespace"] == result.platform.namespace, file
 
 
@@ -282,17 +299,22 @@ def test_every_object_validates_against_the_kubernetes_schema(
 ) -> None:
     problems, custom = builtin_and_custom(rendered[name])
     assert problems == {}
-    autoscaled = any(model.autoscaling for model in rendered[name].platform.spec.models)
+    platform = rendered[name].platform
+    autoscaled = any(model.autoscaling for model in platform.spec.models)
     # Custom resources are validated against their operators' CRDs in
     # tests/components/test_ray_cluster_crd.py.
     assert custom - {("ray.io/v1", "RayCluster"), ("ray.io/v1", "RayService")} == (
         {("keda.sh/v1alpha1", "ScaledObject")} if autoscaled else set()
-    )
+    ) | (KARPENTER_KINDS if karpenter_pools(platform) else set())
 
 
 def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> None:
     _, custom = builtin_and_custom(rendered["prod"])
-    assert custom == {("keda.sh/v1alpha1", "ScaledObject"), ("ray.io/v1", "RayService")}
+    assert custom == {
+        ("keda.sh/v1alpha1", "ScaledObject"),
+        ("ray.io/v1", "RayService"),
+        *KARPENTER_KINDS,
+    }
 
 
 def test_schema_validation_is_strict_enough_to_catch_mistakes(

@@ -14,9 +14,10 @@ from shipyard.blueprint.eks_checks import check_budget, check_eks, check_instanc
 from shipyard.blueprint.errors import Path
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
+from shipyard.blueprint.object_store_checks import check_object_store
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
-from shipyard.blueprint.serving_checks import check_gateway, check_ray
+from shipyard.blueprint.serving_checks import check_gateway, check_ray, ray_gpus_wanted
 from shipyard.facts.gpus import GPU_MEMORY_GIB
 from shipyard.facts.models import ModelSize, lookup_model
 from shipyard.sizing import (
@@ -169,14 +170,31 @@ def check_models(platform: Platform) -> Iterator[Finding]:
             )
         gpus_wanted[pool.name] += model.most_replicas * model.tensor_parallel_size
         yield from _fit_findings(index, model, pool)
+    yield from _pool_capacity(platform, gpus_wanted, ray_gpus_wanted(platform))
+
+
+def _pool_capacity(
+    platform: Platform, model_gpus: Counter[str], ray_gpus: Counter[str]
+) -> Iterator[Finding]:
+    """Models (replicas x TP) and Ray GPU worker groups (maxReplicas x gpusPerWorker)
+    together against each pool's GPUs (size.max x GPUs per node)."""
     for pool_index, pool in enumerate(platform.spec.node_pools):
         capacity = pool.size.max * pool.gpus_per_node
-        if gpus_wanted[pool.name] > capacity:
-            yield (
-                ("spec", "nodePools", pool_index, "size", "max"),
-                f"models on pool `{pool.name}` need up to {gpus_wanted[pool.name]} GPUs but the "
-                f"pool holds at most {capacity} ({pool.size.max} node(s) x {pool.gpus_per_node})",
-            )
+        models, ray = model_gpus[pool.name], ray_gpus[pool.name]
+        if models + ray <= capacity:
+            continue
+        if models and ray:
+            who = f"models and Ray worker groups on pool `{pool.name}` need up to {models + ray} "
+            who += f"GPUs (models {models}, Ray worker groups {ray})"
+        elif models:
+            who = f"models on pool `{pool.name}` need up to {models} GPUs"
+        else:
+            who = f"Ray worker groups on pool `{pool.name}` need up to {ray} GPUs"
+        yield (
+            ("spec", "nodePools", pool_index, "size", "max"),
+            f"{who} but the pool holds at most {capacity} "
+            f"({pool.size.max} node(s) x {pool.gpus_per_node})",
+        )
 
 
 def check_platform(platform: Platform) -> list[Finding]:
@@ -188,5 +206,6 @@ def check_platform(platform: Platform) -> list[Finding]:
         *check_ray(platform),
         *check_instances(platform),
         *check_eks(platform),
+        *check_object_store(platform),
         *check_budget(platform),
     ]

@@ -33,12 +33,17 @@ def _unwrap(annotation: Any) -> list[Any]:
     return []
 
 
+DISCRIMINATORS = ("kind", "provider")
+"""The fields blueprint unions are discriminated on (`cluster.kind`, `objectStore.provider`)."""
+
+
 def _union_member(models: list[Any], tag: str | int) -> type[BaseModel] | None:
-    """The member of a discriminated union whose `kind` literal is `tag`."""
+    """The member of a discriminated union whose `kind` or `provider` literal is `tag`."""
     for model in models:
-        field = model.model_fields.get("kind")
-        if field is not None and tag in typing.get_args(field.annotation):
-            return model  # type: ignore[no-any-return]
+        for name in DISCRIMINATORS:
+            field = model.model_fields.get(name)
+            if field is not None and tag in typing.get_args(field.annotation):
+                return model  # type: ignore[no-any-return]
     return None
 
 
@@ -63,8 +68,14 @@ def _walk(path: Path) -> tuple[Path, type[BaseModel] | None]:
         field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         inner = _unwrap(field.annotation) if field is not None else []
         model = inner[0] if inner else None
-        union = inner if len(inner) > 1 else []
+        # A discriminated union of one member (`objectStore`) still puts its tag in paths.
+        union = inner if len(inner) > 1 or _discriminated(inner) else []
     return tuple(clean), model
+
+
+def _discriminated(models: list[Any]) -> bool:
+    """Whether `models` is a one-member union on `provider` (the `kind` unions have two)."""
+    return len(models) == 1 and "provider" in models[0].model_fields
 
 
 def _model_at(path: Path) -> type[BaseModel] | None:
@@ -74,6 +85,11 @@ def _model_at(path: Path) -> type[BaseModel] | None:
 
 def _aliases(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _discriminator(error: ErrorDetails) -> str:
+    """The field a union error is about: `kind` unless Pydantic names another."""
+    return str(error.get("ctx", {}).get("discriminator", "kind")).strip("'")
 
 
 def _message(error: ErrorDetails) -> str:
@@ -90,7 +106,10 @@ def _message(error: ErrorDetails) -> str:
         return "required field is missing"
     if kind == "union_tag_invalid":
         context = error.get("ctx", {})
-        return f"unknown kind `{context.get('tag')}`; use one of {context.get('expected_tags')}"
+        return (
+            f"unknown {_discriminator(error)} `{context.get('tag')}`; "
+            f"use one of {context.get('expected_tags')}"
+        )
     message = error["msg"]
     return message.removeprefix("Value error, ")
 
@@ -100,7 +119,7 @@ def _validation_problems(error: ValidationError, positions: Positions) -> list[P
     for detail in error.errors():
         path, _ = _walk(tuple(detail["loc"]))
         if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            path = (*path, "kind")
+            path = (*path, _discriminator(detail))
         problems.append(Problem(path, _message(detail), *positions.locate(path)))
     return problems
 

@@ -13,6 +13,7 @@ from shipyard.blueprint.cluster import Cluster
 from shipyard.blueprint.gateway import GatewaySpec
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
+from shipyard.blueprint.object_store import ObjectStore
 from shipyard.blueprint.ray import RaySpec
 
 API_VERSION = "shipyard.dev/v1alpha1"
@@ -38,6 +39,10 @@ class PlatformSpec(BlueprintModel):
         GatewaySpec | None, Field(description="The AI gateway in front of the models.")
     ] = None
     ray: Annotated[RaySpec | None, Field(description="A Ray cluster on the node pools.")] = None
+    object_store: Annotated[
+        ObjectStore | None,
+        Field(description="Object storage for models, datasets and checkpoints."),
+    ] = None
     budget: Annotated[
         Budget | None,
         Field(description="A monthly budget the cost estimate must stay within."),

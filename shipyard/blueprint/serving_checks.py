@@ -73,6 +73,25 @@ def check_gateway(platform: Platform) -> Iterator[Finding]:
             yield ((*base, "exposure", _EXPOSURE_KEYS.get(field, field)), message)
 
 
+def ray_gpus_wanted(platform: Platform) -> Counter[str]:
+    """Pool name -> the GPUs its Ray worker groups can take at most (maxReplicas x
+    gpusPerWorker), counting only groups `check_ray` accepts."""
+    wanted: Counter[str] = Counter()
+    ray = platform.spec.ray
+    if ray is None:
+        return wanted
+    for group in ray.worker_groups:
+        pool = platform.pool(group.node_pool)
+        if pool is None or group.gpus_per_worker == 0:
+            continue
+        if worker_group_problems(
+            group.gpus_per_worker, group.min_replicas, group.max_replicas, pool_scheduling(pool)
+        ):
+            continue
+        wanted[pool.name] += group.max_replicas * group.gpus_per_worker
+    return wanted
+
+
 def check_ray(platform: Platform) -> Iterator[Finding]:
     ray = platform.spec.ray
     if ray is None:

@@ -24,6 +24,8 @@ from shipyard.gitops.git_facts import GitFacts, Revision
 from shipyard.gitops.resource_diff import ACTIONS, ResourceChange, diff_resources
 from shipyard.gitops.revisions import affected_at
 from shipyard.policy import Finding, PolicySettings, evaluate, resources_from_render
+from shipyard.policy.offline import blueprint_estimate
+from shipyard.policy.rules import rules_with_estimate
 from shipyard.render import RenderedResource, render_blueprint
 
 Status = Literal["ok", "invalid", "removed", "error"]
@@ -208,7 +210,9 @@ def _plan_stack(
             errors=(f"rendering failed: {type(error).__name__}: {error}",),
             notes=tuple(notes),
         )
-    findings = evaluate(resources_from_render(head_resources), settings, stack=name)
+    # The budget rule checks the head blueprint's estimate, as `shipyard validate --policies`.
+    rules = rules_with_estimate(blueprint_estimate(new.platform))
+    findings = evaluate(resources_from_render(head_resources), settings, rules, stack=name)
     return StackPlan(
         name,
         head_stack.blueprint,

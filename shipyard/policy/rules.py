@@ -7,8 +7,12 @@ offline renders. Add a rule here and both runners pick it up.
 
 from __future__ import annotations
 
-from shipyard.policy.model import Rule
+from collections.abc import Sequence
+from dataclasses import replace
+
+from shipyard.policy.model import PolicyConfig, Resource, Rule, StackCheck, Violation
 from shipyard.policy.rules_data import (
+    CostEstimate,
     monthly_cost_within_budget,
     s3_buckets_block_public_access,
     s3_buckets_encrypted,
@@ -147,3 +151,19 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
+BUDGET_RULE = "monthly-cost-within-budget"
+
+
+def _budget_check(estimate: CostEstimate) -> StackCheck:
+    def check(resources: Sequence[Resource], config: PolicyConfig) -> list[Violation]:
+        return monthly_cost_within_budget(resources, config, estimate)
+
+    return check
+
+
+def rules_with_estimate(estimate: CostEstimate, rules: Sequence[Rule] = RULES) -> tuple[Rule, ...]:
+    """`rules` with the budget rule checking `estimate`; name, level and settings unchanged."""
+    return tuple(
+        replace(rule, stack_check=_budget_check(estimate)) if rule.name == BUDGET_RULE else rule
+        for rule in rules
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from shipyard.policy.model import PolicyConfig, Resource, Violation
@@ -107,16 +108,43 @@ def stateful_resources_protected(resource: Resource, config: PolicyConfig) -> li
     ]
 
 
+@dataclass(frozen=True)
+class CostEstimate:
+    """A blueprint's monthly estimate at desired sizes (`shipyard.cost`), as the budget rule
+    sees it. The offline runner has one; the engine's pack does not."""
+
+    desired_usd: float
+    unpriced: tuple[str, ...] = ()
+    """Pools the estimate leaves out: no instance type, or no list price."""
+
+
+def _usd(value: Any) -> str:
+    return f"{value:,.2f}" if isinstance(value, int | float) else str(value)
+
+
 def monthly_cost_within_budget(
-    resources: Sequence[Resource], config: PolicyConfig
+    resources: Sequence[Resource], config: PolicyConfig, estimate: CostEstimate | None = None
 ) -> list[Violation]:
     budget = config.get("monthlyBudgetUsd")
     if budget is None:
         return []
-    amount = f"{budget:g}" if isinstance(budget, int | float) else str(budget)
+    if estimate is None:
+        amount = f"{budget:g}" if isinstance(budget, int | float) else str(budget)
+        return [
+            Violation(
+                f"monthlyBudgetUsd is {amount} USD but no cost estimate is available yet, so "
+                "the stack's monthly cost was not checked against it."
+            )
+        ]
+    if not isinstance(budget, int | float) or estimate.desired_usd <= budget:
+        return []
+    partial = (
+        f" (without unpriced pool(s) {', '.join(estimate.unpriced)})" if estimate.unpriced else ""
+    )
     return [
         Violation(
-            f"monthlyBudgetUsd is {amount} USD but no cost estimate is available yet, so "
-            "the stack's monthly cost was not checked against it."
+            f"the estimated monthly cost at desired sizes is {_usd(estimate.desired_usd)} USD"
+            f"{partial}, over monthlyBudgetUsd of {_usd(budget)} USD; run `shipyard cost` for "
+            "the breakdown."
         )
     ]

@@ -979,7 +979,7 @@ def test_dev_blueprint_loads(dev_blueprint: Path) -> None:
     [pool] = platform.spec.node_pools
     assert pool.name == "gpu-small"
     assert pool.gpu is not None and (pool.gpu.type, pool.gpu.count) == ("nvidia-a10g", 1)
-    assert (pool.size.min, pool.size.max, pool.size.desired) == (1, 2, 1)
+    assert (pool.size.min, pool.size.max, pool.size.desired) == (1, 3, 1)
     [model] = platform.spec.models
     assert (model.name, model.model, model.served_name) == (
         "qwen-small",

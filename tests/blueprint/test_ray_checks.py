@@ -100,3 +100,53 @@ def test_an_unpinned_image_is_refused(tmp_path: Path) -> None:
     line, column = at(text, "image: rayproject")
     [problem] = problems(tmp_path, text)
     assert problem.startswith(f"bp.yaml:{line}:{column}: spec.ray.image: 'rayproject/ray' has no")
+
+
+GPU_RAY_POOL = """\
+    - name: gpu-ray
+      gpu: {type: nvidia-a10g, count: 1}
+      size: {min: 0, max: 1}
+  models:
+"""
+
+
+def test_ray_gpu_workers_and_models_share_the_pools_gpus(tmp_path: Path) -> None:
+    # dev.yaml's pool holds 3 x 1 GPUs; 3 model replicas and 1 Ray GPU worker want 4.
+    text = DEV.read_text().replace("      replicas: 1\n", "      replicas: 3\n", 1)
+    line, column = at(text, "max: 3")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.nodePools[0].size.max: models and Ray worker groups "
+        "on pool `gpu-small` need up to 4 GPUs (models 3, Ray worker groups 1) but the pool "
+        "holds at most 3 (3 node(s) x 1)"
+    ]
+
+
+def test_ray_workers_count_max_replicas_times_gpus_per_worker(tmp_path: Path) -> None:
+    text = (
+        DEV.read_text()
+        .replace("  models:\n", GPU_RAY_POOL, 1)
+        .replace("        nodePool: gpu-small\n", "        nodePool: gpu-ray\n")
+        .replace("        maxReplicas: 1\n", "        maxReplicas: 2\n")
+    )
+    line, column = at(text, "max: 1}")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.nodePools[1].size.max: Ray worker groups on pool "
+        "`gpu-ray` need up to 2 GPUs but the pool holds at most 1 (1 node(s) x 1)"
+    ]
+
+
+def test_cpu_workers_and_the_dev_blueprint_fit(tmp_path: Path) -> None:
+    # The e2e test scales dev's model to 2 replicas: with the Ray GPU worker that is 3 of 3.
+    text = DEV.read_text().replace("      replicas: 1\n", "      replicas: 2\n", 1)
+    path = tmp_path / "bp.yaml"
+    path.write_text(text)
+    platform = load_blueprint(path)
+    assert platform.spec.models[0].replicas == 2
+    text = with_cpu_pool().replace(
+        "        nodePool: gpu-small\n        gpusPerWorker: 1\n        minReplicas: 0\n"
+        "        maxReplicas: 1\n",
+        "        nodePool: cpu\n        minReplicas: 0\n        maxReplicas: 9\n",
+    )
+    path.write_text(text)
+    ray = load_blueprint(path).spec.ray
+    assert ray is not None and ray.worker_groups[0].max_replicas == 9

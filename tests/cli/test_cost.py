@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from shipyard.blueprint import load_blueprint
+
 from .conftest import Invoke
+
+PROD = Path(__file__).resolve().parents[2] / "blueprints" / "prod.yaml"
 
 
 def test_table_has_every_pool_and_the_total(invoke: Invoke) -> None:
-    result = invoke(["cost", "blueprints/prod-eks.yaml"])
+    result = invoke(["cost", "blueprints/prod.yaml"])
     assert result.exit_code == 0, result.output
     for needle in (
         "pool system",
@@ -30,8 +34,18 @@ def test_json_totals(invoke: Invoke) -> None:
     result = invoke(["cost", "blueprints/prod.yaml", "--output", "json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert [pool["name"] for pool in data["pools"]] == ["system", "gpu-a10g", "gpu-h100"]
-    desired = (2 * 0.4032 + 2 * 1.006 + 55.04) * 730 + 500 * 0.08
+    platform = load_blueprint(PROD)
+    assert [pool["name"] for pool in data["pools"]] == [p.name for p in platform.spec.node_pools]
+    # Hand-worked: pools system 2 x 0.4032, gpu-a10g 2 x 1.006, gpu-h100 1 x 55.04, gpu-burst
+    # 0 nodes, x 730 h; caches 700 GiB and node disks (2 x 100 + 2 x 200 + 500) GiB at 0.08;
+    # control plane 0.10 x 730; one NAT gateway 0.045 x 730 + 500 GB x 0.045.
+    desired = (
+        (2 * 0.4032 + 2 * 1.006 + 55.04) * 730
+        + (700 + 1100) * 0.08
+        + 0.10 * 730
+        + 0.045 * 730
+        + 500 * 0.045
+    )
     assert data["total"]["desired"] == pytest.approx(desired)
     assert data["region"] == "us-east-1"
 
@@ -50,3 +64,52 @@ def test_invalid_blueprint_exits_1(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke(["cost", str(bad)])
     assert result.exit_code == 1
     assert "is invalid" in result.stderr
+
+
+def test_against_head_1_on_a_temp_repo(invoke: Invoke, tmp_path: Path) -> None:
+    import git
+
+    repo = git.Repo.init(tmp_path)
+    with repo.config_writer() as writer:
+        writer.set_value("user", "name", "test").set_value("user", "email", "test@example.com")
+    blueprint = tmp_path / "blueprints" / "prod.yaml"
+    blueprint.parent.mkdir()
+    text = PROD.read_text(encoding="utf-8")
+    blueprint.write_text(text, encoding="utf-8")
+    repo.index.add([str(blueprint)])
+    repo.index.commit("prod")
+    system = (
+        "    - name: system\n"
+        "      instanceType: m7i.2xlarge\n"
+        "      size: {min: 2, max: 4, desired: 2}"
+    )
+    assert system in text
+    blueprint.write_text(text.replace(system, system.replace("desired: 2", "desired: 3")))
+    repo.index.add([str(blueprint)])
+    repo.index.commit("one more system node")
+
+    result = invoke(["cost", str(blueprint), "--against", "HEAD~1", "--output", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    one_node = 0.4032 * 730 + 100 * 0.08  # an m7i.2xlarge month and its 100 GiB gp3 root volume
+    assert data["against"]["revision"] == "HEAD~1"
+    assert data["difference"]["desired"] == pytest.approx(one_node)
+    assert data["difference"]["min"] == pytest.approx(0.0)
+    assert data["difference"]["max"] == pytest.approx(0.0)
+
+    text_result = invoke(["cost", str(blueprint), "--against", "HEAD~1"])
+    assert text_result.exit_code == 0, text_result.output
+    assert f"change since HEAD~1: min +0.00, desired +{one_node:,.2f}, max +0.00 USD/month" in (
+        text_result.stdout
+    )
+
+
+def test_against_an_unknown_revision_is_a_user_error(invoke: Invoke, tmp_path: Path) -> None:
+    import git
+
+    git.Repo.init(tmp_path)
+    blueprint = tmp_path / "prod.yaml"
+    blueprint.write_text(PROD.read_text(encoding="utf-8"), encoding="utf-8")
+    result = invoke(["cost", str(blueprint), "--against", "HEAD~1"])
+    assert result.exit_code == 1
+    assert f"cannot read {blueprint} at `HEAD~1`" in result.stderr

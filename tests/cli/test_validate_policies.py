@@ -6,17 +6,33 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from shipyard.blueprint import Platform, load_blueprint
+from shipyard.cost import estimate_platform
+
+PROD = Path(__file__).resolve().parents[2] / "blueprints" / "prod.yaml"
 DEV_VALID = "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s))\n"
 NO_TOLERATION = (
     "blueprints/dev.yaml: gpu-workloads-target-gpu-pools ({level}): "
     "kubernetes:apps/v1:Deployment qwen-small: spec.template.spec.tolerations has no toleration "
     'for the GPU taint "nvidia.com/gpu", so the pod cannot schedule on tainted GPU nodes.'
 )
-NO_COST = (
-    "blueprints/dev.yaml: monthly-cost-within-budget ({level}): pulumi:pulumi:Stack dev: "
-    "monthlyBudgetUsd is 100 USD but no cost estimate is available yet, so the stack's monthly "
-    "cost was not checked against it."
+OVER_BUDGET = (
+    "blueprints/prod.yaml: monthly-cost-within-budget ({level}): pulumi:pulumi:Stack prod: "
+    "the estimated monthly cost at desired sizes is {desired} USD, over monthlyBudgetUsd of "
+    "1,000.00 USD; run `shipyard cost` for the breakdown."
 )
+
+
+def valid_line(path: str, platform: Platform) -> str:
+    pools, models = len(platform.spec.node_pools), len(platform.spec.models)
+    return f"{path}: valid ({pools} node pool(s), {models} model(s))\n"
+
+
+def over_budget(level: str) -> str:
+    """The budget finding for prod.yaml against a 1,000 USD budget, from `shipyard.cost`."""
+    desired = estimate_platform(load_blueprint(PROD)).total.desired
+    assert desired > 1000
+    return OVER_BUDGET.format(level=level, desired=f"{desired:,.2f}")
 
 
 def config(tmp_path: Path, data: object) -> str:
@@ -28,30 +44,40 @@ def config(tmp_path: Path, data: object) -> str:
 def test_example_blueprints_pass_every_policy(invoke) -> None:
     result = invoke(["validate", "--policies", "blueprints/dev.yaml", "blueprints/prod.yaml"])
     assert result.exit_code == 0
-    assert result.stdout == DEV_VALID + (
-        "blueprints/prod.yaml: valid (3 node pool(s), 3 model(s))\n"
-    )
+    assert result.stdout == DEV_VALID + valid_line("blueprints/prod.yaml", load_blueprint(PROD))
+    assert result.stderr == ""
+
+
+def test_a_budget_within_the_estimate_passes(invoke, tmp_path) -> None:
+    path = config(tmp_path, {"monthly-cost-within-budget": {"monthlyBudgetUsd": 100000}})
+    result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/prod.yaml"])
+    assert result.exit_code == 0
     assert result.stderr == ""
 
 
 def test_advisory_violations_are_warnings_and_exit_0(invoke, tmp_path) -> None:
-    path = config(tmp_path, {"monthly-cost-within-budget": {"monthlyBudgetUsd": 100}})
-    result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/dev.yaml"])
+    path = config(tmp_path, {"monthly-cost-within-budget": {"monthlyBudgetUsd": 1000}})
+    result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/prod.yaml"])
     assert result.exit_code == 0
-    assert result.stdout == DEV_VALID
-    assert result.stderr == NO_COST.format(level="advisory") + "\n"
+    assert result.stdout == valid_line("blueprints/prod.yaml", load_blueprint(PROD))
+    assert result.stderr == over_budget("advisory") + "\n"
 
 
 def test_mandatory_violations_exit_1(invoke, tmp_path) -> None:
     path = config(
         tmp_path,
-        {"monthly-cost-within-budget": {"enforcementLevel": "mandatory", "monthlyBudgetUsd": 100}},
+        {
+            "monthly-cost-within-budget": {
+                "enforcementLevel": "mandatory",
+                "monthlyBudgetUsd": 1000,
+            }
+        },
     )
-    result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/dev.yaml"])
+    result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/prod.yaml"])
     assert result.exit_code == 1
-    assert result.stdout == DEV_VALID
+    assert result.stdout == valid_line("blueprints/prod.yaml", load_blueprint(PROD))
     assert result.stderr == (
-        NO_COST.format(level="mandatory") + "\n1 of 1 blueprint(s) violate mandatory policies\n"
+        over_budget("mandatory") + "\n1 of 1 blueprint(s) violate mandatory policies\n"
     )
 
 

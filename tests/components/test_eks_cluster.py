@@ -1,4 +1,4 @@
-"""`EksCluster` under Pulumi mocks, and `shipyard render` of the EKS example blueprint.
+"""`EksCluster` under Pulumi mocks, and `shipyard render` of the prod (EKS) blueprint.
 
 AWS computes ARNs, the API endpoint and the OIDC issuer; `AwsMocks` stands in for them
 so the kubeconfig and the IRSA trust policy render with real shapes. No AWS access.
@@ -185,7 +185,7 @@ def test_device_plugin_targets_every_gpu_pool() -> None:
 # The whole example blueprint, rendered once offline through the real stack program.
 @pytest.fixture(scope="module")
 def example() -> list[RenderedResource]:
-    return render_blueprint(ROOT / "blueprints" / "prod-eks.yaml", ROOT, "prod")
+    return render_blueprint(ROOT / "blueprints" / "prod.yaml", ROOT, "prod")
 
 
 def test_render_of_the_example_has_the_aws_and_kubernetes_tree(
@@ -203,7 +203,9 @@ def test_render_of_the_example_has_the_aws_and_kubernetes_tree(
         "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
         "kubernetes:storage.k8s.io/v1:StorageClass",
         "shipyard:serving:VllmService",
-        "kubernetes:ray.io/v1:RayCluster",
+        "kubernetes:ray.io/v1:RayService",
+        "shipyard:aws:S3Bucket",
+        "aws:s3/bucket:Bucket",
     } <= types
     provider = one(example, "pulumi:providers:kubernetes")
     deployment = one(example, "kubernetes:apps/v1:Deployment", "llama-8b")
@@ -242,7 +244,8 @@ def test_vllm_selector_and_tolerations_match_the_node_group(
 
 
 def test_ray_workers_match_their_node_group(example: list[RenderedResource]) -> None:
-    ray = one(example, "kubernetes:ray.io/v1:RayCluster").inputs["spec"]
+    # prod.yaml serves Ray Serve applications, so its cluster is a RayService's.
+    ray = one(example, "kubernetes:ray.io/v1:RayService").inputs["spec"]["rayClusterConfig"]
     [worker] = [g for g in ray["workerGroupSpecs"] if g["groupName"] == "h100"]
     pod = worker["template"]["spec"]
     group = one(example, "aws:eks/nodeGroup:NodeGroup", "gpu-h100").inputs

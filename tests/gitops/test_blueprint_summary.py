@@ -22,14 +22,14 @@ def test_models_pools_gateway_and_ray_changes_in_plain_words(tmp_path: Path) -> 
         base_text.replace(
             "      replicas: 1\n      maxModelLen", "      replicas: 2\n      maxModelLen"
         )
-        .replace("        max: 2\n", "        max: 3\n")
+        .replace("        max: 3\n", "        max: 4\n")
         .replace("  gateway:\n    replicas: 1\n", "  gateway:\n    replicas: 2\n")
         .replace("    idleTimeoutSeconds: 300\n", "")
         .replace("namespace: llm-dev", "namespace: llm-dev2")
     )
     assert summarize(load(tmp_path, base_text), load(tmp_path, head_text)) == [
         "platform: spec.namespace llm-dev -> llm-dev2",
-        "node pool `gpu-small`: size.max 2 -> 3",
+        "node pool `gpu-small`: size.max 3 -> 4",
         "model `qwen-small`: replicas 1 -> 2",
         "gateway: replicas 1 -> 2",
         "Ray: idleTimeoutSeconds 300 -> 60",

@@ -7,7 +7,10 @@ from typing import Any
 from policy_fixtures import resource, violations
 
 from components.vllm_manifests import CACHE_DATA_LABELS
-from shipyard.policy.rules_data import CACHE, DATA_LABEL
+from shipyard.policy import RULES
+from shipyard.policy.model import Rule
+from shipyard.policy.rules import rules_with_estimate
+from shipyard.policy.rules_data import CACHE, DATA_LABEL, CostEstimate
 
 BUCKET = "aws:s3/bucket:Bucket"
 ENCRYPTION = (
@@ -123,8 +126,50 @@ def test_no_budget_means_nothing_to_check() -> None:
     assert violations("monthly-cost-within-budget", claim()) == []
 
 
-def test_a_budget_says_honestly_that_there_is_no_estimate_yet() -> None:
+def test_without_an_estimate_the_engine_says_honestly_it_did_not_check() -> None:
+    # Under `pulumi preview --policy-pack` the rule sees resources, not the blueprint.
     assert violations("monthly-cost-within-budget", claim(), monthlyBudgetUsd=5000) == [
         "monthlyBudgetUsd is 5000 USD but no cost estimate is available yet, so the stack's "
         "monthly cost was not checked against it."
+    ]
+
+
+def with_estimate(desired: float, *unpriced: str) -> Rule:
+    [rule] = [
+        r
+        for r in rules_with_estimate(CostEstimate(desired, unpriced))
+        if r.name == "monthly-cost-within-budget"
+    ]
+    return rule
+
+
+def test_over_budget_names_the_estimate_and_the_budget() -> None:
+    rule = with_estimate(6543.21)
+    assert [m for _, m in rule.evaluate([claim()], {"monthlyBudgetUsd": 5000})] == [
+        "the estimated monthly cost at desired sizes is 6,543.21 USD, over monthlyBudgetUsd of "
+        "5,000.00 USD; run `shipyard cost` for the breakdown."
+    ]
+
+
+def test_over_budget_says_which_pools_are_not_priced() -> None:
+    rule = with_estimate(6000, "h200", "bare")
+    assert [m for _, m in rule.evaluate([claim()], {"monthlyBudgetUsd": 5000})] == [
+        "the estimated monthly cost at desired sizes is 6,000.00 USD (without unpriced pool(s) "
+        "h200, bare), over monthlyBudgetUsd of 5,000.00 USD; run `shipyard cost` for the "
+        "breakdown."
+    ]
+
+
+def test_within_budget_or_no_budget_with_an_estimate() -> None:
+    rule = with_estimate(5000)
+    assert rule.evaluate([claim()], {"monthlyBudgetUsd": 5000}) == []
+    assert rule.evaluate([claim()], {}) == []
+
+
+def test_the_estimate_keeps_the_rule_advisory_and_leaves_the_others_alone() -> None:
+    rules = rules_with_estimate(CostEstimate(1.0))
+    assert [r.name for r in rules] == [r.name for r in RULES]
+    assert with_estimate(1.0).enforcement_level == "advisory"
+    assert [r for r in rules if r.name != "monthly-cost-within-budget"] == [
+        r for r in RULES if r.name != "monthly-cost-within-budget"
     ]

@@ -8,6 +8,7 @@ import pytest
 from policy_fixtures import deployment, resource
 
 from shipyard.blueprint import load_blueprint
+from shipyard.cost import estimate_platform
 from shipyard.policy import RULES, Finding, evaluate, resources_from_render
 from shipyard.policy.config import parse_policy_config
 from shipyard.policy.offline import blueprint_findings
@@ -93,9 +94,41 @@ def test_example_blueprints_pass_every_policy(name: str) -> None:
 
 
 def test_prod_renders_cache_claims_that_the_stateful_rule_accepts() -> None:
-    rendered = render_blueprint(ROOT / "blueprints" / "prod.yaml", ROOT, "prod")
+    blueprint = ROOT / "blueprints" / "prod.yaml"
+    rendered = render_blueprint(blueprint, ROOT, "prod")
     claims = [r for r in rendered if r.type == "kubernetes:core/v1:PersistentVolumeClaim"]
     found = sorted(
         (c.name, c.protect, c.inputs["metadata"]["labels"]["shipyard.dev/data"]) for c in claims
     )
-    assert found == [("llama-70b", False, "cache"), ("llama-8b", False, "cache")]
+    cached = [model.name for model in load_blueprint(blueprint).spec.models if model.cache]
+    assert len(cached) >= 2
+    assert found == [(name, False, "cache") for name in sorted(cached)]
+
+
+def test_prod_renders_a_protected_bucket_that_the_s3_rules_accept() -> None:
+    blueprint = ROOT / "blueprints" / "prod.yaml"
+    store = load_blueprint(blueprint).spec.object_store
+    assert store is not None and store.provider == "s3" and not store.allow_data_loss
+    rendered = render_blueprint(blueprint, ROOT, "prod")
+    [bucket] = [r for r in rendered if r.type == "aws:s3/bucket:Bucket"]
+    assert (bucket.inputs["bucket"], bucket.protect) == (store.bucket, True)
+    findings = evaluate(resources_from_render(rendered), stack="prod")
+    assert [f for f in findings if f.policy.startswith(("s3-", "stateful-"))] == []
+
+
+def test_offline_budget_checks_the_blueprint_estimate() -> None:
+    blueprint = ROOT / "blueprints" / "prod.yaml"
+    platform = load_blueprint(blueprint)
+    settings = parse_policy_config({"monthly-cost-within-budget": {"monthlyBudgetUsd": 1000}})
+    findings = blueprint_findings(blueprint, platform, ROOT, settings)
+    desired = estimate_platform(platform).total.desired
+    assert findings == [
+        Finding(
+            policy="monthly-cost-within-budget",
+            level="advisory",
+            resource_type="pulumi:pulumi:Stack",
+            resource_name="prod",
+            message=f"the estimated monthly cost at desired sizes is {desired:,.2f} USD, over "
+            "monthlyBudgetUsd of 1,000.00 USD; run `shipyard cost` for the breakdown.",
+        )
+    ]
