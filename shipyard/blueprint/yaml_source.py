@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from shipyard.blueprint.errors import Path, Problem
@@ -63,31 +63,71 @@ class _Walker:
                     path, f"nesting deeper than {MAX_DEPTH} levels", *self.positions.locate(path)
                 )
             )
+        tag = _explicit_tag(node)
+        if tag is not None and tag not in _CORE_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!", 1)
+            raise SourceError(
+                Problem(
+                    path,
+                    f"the YAML tag `{shown}` is not allowed in a blueprint; remove it",
+                    *self.positions.locate(path),
+                )
+            )
         if isinstance(node, CommentedMap):
             result: dict[str, Any] = {}
             for key, value in node.items():
-                line, column = node.lc.key(key)
                 child = (*path, str(key))
-                self.positions.at[child] = (line + 1, column + 1)
+                # Keys merged in with `<<: *anchor` have no position of their own:
+                # they stand where the mapping that merges them stands.
+                line, column = _position(node.lc, "key", key) or self.positions.locate(path)
+                self.positions.at[child] = (line, column)
                 if not isinstance(key, str):
                     raise SourceError(
-                        Problem(child, f"keys must be strings, got {key!r}", line + 1, column + 1)
+                        Problem(child, f"keys must be strings, got {key!r}", line, column)
                     )
                 result[key] = self.walk(value, child, depth + 1)
             return result
         if isinstance(node, CommentedSeq):
             items = []
             for index, value in enumerate(node):
-                line, column = node.lc.item(index)
-                self.positions.at[(*path, index)] = (line + 1, column + 1)
-                items.append(self.walk(value, (*path, index), depth + 1))
+                child = (*path, index)
+                position = _position(node.lc, "item", index) or self.positions.locate(path)
+                self.positions.at[child] = position
+                items.append(self.walk(value, child, depth + 1))
             return items
+        if isinstance(node, TaggedScalar):
+            return str(node.value)
         if isinstance(node, str):
             return str(node)
         if node is None or isinstance(node, bool | int | float):
             return node
         # Timestamps and other tagged scalars become strings; no blueprint field wants them.
         return str(node)
+
+
+# Explicit core-schema tags (`!!str 5`) are harmless; anything else (`!foo`,
+# `!!python/object:...`) has no meaning in a blueprint.
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+def _explicit_tag(node: Any) -> str | None:
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None)
+    return value if isinstance(value, str) else None
+
+
+def _position(line_columns: Any, kind: str, index: Any) -> tuple[int, int] | None:
+    """1-based (line, column) of a key or item, or None where ruamel has none."""
+    try:
+        found = getattr(line_columns, kind)(index)
+    except (KeyError, IndexError, TypeError):
+        return None
+    if not found:
+        return None
+    line, column = found
+    return (line + 1, column + 1)
 
 
 def _decode(raw: bytes) -> str:

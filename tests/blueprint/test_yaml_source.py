@@ -79,3 +79,36 @@ def test_problem_renders_with_and_without_a_field() -> None:
         "f.yaml:14:7: spec.models[0].name: bad"
     )
     assert Problem((), "bad").render("f.yaml") == "f.yaml:1:1: bad"
+
+
+def test_merge_keys_are_expanded_and_placed_at_the_merging_mapping() -> None:
+    data, positions = parse_yaml(b"base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n")
+    assert data == {"base": {"x": 1}, "m": {"x": 1, "y": 2}}
+    # `x` came in through the merge: it has no line of its own, so it stands at `m`.
+    assert positions.at[("m", "x")] == (2, 1)
+    assert positions.at[("m", "y")] == (4, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "where"),
+    [
+        (b"a:\n  b: !foo [1]\n", "the YAML tag `!foo` is not allowed in a blueprint", (2, 3)),
+        (b"a: !bar x\n", "the YAML tag `!bar` is not allowed in a blueprint", (1, 1)),
+        (
+            b"a: !!python/object:os.system [1]\n",
+            "the YAML tag `!!python/object:os.system` is not allowed in a blueprint",
+            (1, 1),
+        ),
+    ],
+)
+def test_unknown_tags_are_refused_with_their_position(
+    text: bytes, message: str, where: tuple[int, int]
+) -> None:
+    with pytest.raises(SourceError, match=message) as raised:
+        parse_yaml(text)
+    assert (raised.value.problem.line, raised.value.problem.column) == where
+
+
+def test_core_tags_are_plain_values() -> None:
+    data, _ = parse_yaml(b"a: !!str 5\nb: !!int 3\n")
+    assert data == {"a": "5", "b": 3}
