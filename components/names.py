@@ -34,6 +34,25 @@ Dns1123Label = Annotated[str, AfterValidator(_check_dns1123)]
 """A string that must be a valid Kubernetes object name (DNS-1123 label)."""
 
 
+def service_name_problem(value: str) -> str | None:
+    """Why `value` cannot name a Service (a DNS-1035 label), or None when it can."""
+    problem = dns1123_problem(value)
+    if problem is None and not value[0].isalpha():
+        return f"{value!r} names a Service, so it must start with a letter (DNS-1035 label)"
+    return problem
+
+
+def _check_service_name(value: str) -> str:
+    problem = service_name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+ServiceName = Annotated[str, AfterValidator(_check_service_name)]
+"""A name that also names a Service: a DNS-1123 label that starts with a letter."""
+
+
 def image_problem(image: str) -> str | None:
     """Why `image` is not pinned, or None when it names a tag or digest."""
     if "@sha256:" in image:

@@ -22,7 +22,7 @@ import pulumi
 
 from components.k8s_objects import create_object
 from components.kuberay_operator import KubeRayOperator, KubeRayOperatorArgs
-from components.names import dns1123_problem
+from components.names import service_name_problem
 from components.ray_cluster_args import (
     GcsFaultTolerance,
     RayClusterArgs,
@@ -62,7 +62,7 @@ class RayCluster(pulumi.ComponentResource):
         args: RayClusterArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        problem = dns1123_problem(name)
+        problem = service_name_problem(name)
         if problem:
             raise pulumi.InputPropertiesError(
                 "Invalid RayCluster name", [{"property_path": "name", "reason": problem}]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pulumi
 
 from components.k8s_objects import create_object
-from components.names import dns1123_problem
+from components.names import service_name_problem
 from components.vllm_args import (
     Autoscaling,
     LoraAdapter,
@@ -65,7 +65,7 @@ class VllmService(pulumi.ComponentResource):
         args: VllmServiceArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        problem = dns1123_problem(name)
+        problem = service_name_problem(name)
         if problem:
             raise pulumi.InputPropertiesError(
                 "Invalid VllmService name", [{"property_path": "name", "reason": problem}]

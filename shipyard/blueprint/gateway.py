@@ -16,7 +16,7 @@ from components.gateway_args import (
     LITELLM_IMAGE,
     IssuerKind,
 )
-from components.names import Dns1123Label, PinnedImage
+from components.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.models import Resources, SecretRef
 
@@ -114,7 +114,7 @@ DEFAULT_GATEWAY_NAME = "ai-gateway"
 
 class GatewaySpec(BlueprintModel):
     name: Annotated[
-        Dns1123Label,
+        ServiceName,
         Field(description=f"Names its Deployment and Service; default `{DEFAULT_GATEWAY_NAME}`."),
     ] = DEFAULT_GATEWAY_NAME
     image: Annotated[

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from components.names import Dns1123Label, PinnedImage
+from components.names import Dns1123Label, PinnedImage, ServiceName
 from components.vllm_args import (
     DEFAULT_CACHE_ACCESS_MODE,
     DEFAULT_GPU_MEMORY_UTILIZATION,
@@ -76,7 +76,7 @@ class Resources(BlueprintModel):
 
 
 class ModelSpec(BlueprintModel):
-    name: Annotated[Dns1123Label, Field(description="Name of the deployment, unique.")]
+    name: Annotated[ServiceName, Field(description="Names its Deployment and Service; unique.")]
     model: Annotated[str, Field(min_length=1, description="Hugging Face model id or path.")]
     served_model_name: Annotated[
         str | None, Field(description="Name clients request; default the `name`.")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from components.names import Dns1123Label, PinnedImage
+from components.names import Dns1123Label, PinnedImage, ServiceName
 from components.ray_cluster_args import (
     DEFAULT_IDLE_TIMEOUT_SECONDS,
     DEFAULT_UPSCALING_MODE,
@@ -64,7 +64,7 @@ class ServeApplicationSpec(BlueprintModel):
 
 class RaySpec(BlueprintModel):
     name: Annotated[
-        Dns1123Label, Field(description=f"Cluster name; default `{DEFAULT_CLUSTER_NAME}`.")
+        ServiceName, Field(description=f"Cluster name; default `{DEFAULT_CLUSTER_NAME}`.")
     ] = DEFAULT_CLUSTER_NAME
     install_operator: Annotated[
         bool, Field(description="Install KubeRay from its Helm chart; `false` uses the cluster's.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.names import dns1123_problem, image_problem
+from components.names import dns1123_problem, image_problem, service_name_problem
 
 
 @pytest.mark.parametrize("name", ["a", "qwen-small", "a1", "1a", "x" * 63])
@@ -58,3 +58,19 @@ def test_pinned_images(image: str) -> None:
 )
 def test_unpinned_images(image: str, problem: str) -> None:
     assert image_problem(image) == problem
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("qwen-small", None),
+        ("7b-qwen", "'7b-qwen' names a Service, so it must start with a letter (DNS-1035 label)"),
+        ("Qwen", "'Qwen' is not a DNS-1123 label"),
+    ],
+)
+def test_service_names_must_start_with_a_letter(value: str, problem: str | None) -> None:
+    found = service_name_problem(value)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(problem)
