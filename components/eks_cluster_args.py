@@ -77,6 +77,13 @@ class EksClusterArgs(ComponentArgs):
         str | None,
         Field(description="KMS key for secrets encryption; none creates one with rotation."),
     ] = None
+    allow_data_loss: Annotated[
+        bool,
+        Field(
+            description="Let Pulumi replace or delete the cluster and its Secrets key "
+            "(every Secret in it becomes unreadable); default `false` protects both."
+        ),
+    ] = False
     node_pools: Annotated[dict[str, NodePoolArgs], Field(description="Node pools by name.")] = {}
     nvidia_device_plugin_version: Annotated[
         str,

@@ -54,6 +54,7 @@ def eks_cluster_args(platform: Platform) -> EksClusterArgs | None:
         public_access_cidrs=tuple(cluster.endpoint.public_access_cidrs),
         log_types=tuple(cluster.logging),
         kms_key_arn=cluster.kms_key_arn,
+        allow_data_loss=cluster.allow_data_loss,
         node_pools={pool.name: node_pool_args(pool) for pool in platform.spec.node_pools},
         tags={**platform.metadata.labels, **cluster.tags},
     )

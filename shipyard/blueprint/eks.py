@@ -81,6 +81,13 @@ class EksCluster(BlueprintModel):
         str | None,
         Field(description="KMS key for Secrets encryption; none creates a key with rotation."),
     ] = None
+    allow_data_loss: Annotated[
+        bool,
+        Field(
+            description="Let Pulumi replace or delete the cluster and its Secrets key; "
+            "default `false` protects both."
+        ),
+    ] = False
     tags: Annotated[dict[str, str], Field(description="Tags on every AWS resource.")] = {}
 
     @property

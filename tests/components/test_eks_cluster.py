@@ -105,6 +105,16 @@ def test_cluster_endpoint_encryption_and_logging(resources: list[RenderedResourc
     assert one(resources, "aws:kms/key:Key").inputs["enableKeyRotation"] is True
 
 
+def test_cluster_and_secrets_key_are_protected_unless_data_loss_is_allowed(
+    resources: list[RenderedResource],
+) -> None:
+    assert one(resources, "aws:eks/cluster:Cluster").protect is True
+    assert one(resources, "aws:kms/key:Key").protect is True
+    loose = render(make(allow_data_loss=True))
+    assert one(loose, "aws:eks/cluster:Cluster").protect is False
+    assert one(loose, "aws:kms/key:Key").protect is False
+
+
 def test_private_endpoint_by_default() -> None:
     cluster = one(render(make()), "aws:eks/cluster:Cluster").inputs
     assert cluster["vpcConfig"]["endpointPublicAccess"] is False
