@@ -156,24 +156,56 @@ def looks_secret(name: str) -> bool:
     )
 
 
+# Well-known credential formats, matched anywhere in a literal. Formats from the
+# issuers' documentation (OpenAI/LiteLLM `sk-`, Hugging Face `hf_`, AWS access key
+# ids `AKIA`, GitHub `ghp_`-style tokens, PEM private keys).
+_SECRET_VALUES = (
+    ("an API key (`sk-...`)", re.compile(r"\bsk-[A-Za-z0-9_-]{20,}")),
+    ("a Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
+    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+)
+
+
+def secret_value_kind(text: str) -> str | None:
+    """What kind of credential `text` contains, or None; never echoes the value."""
+    return next((kind for kind, pattern in _SECRET_VALUES if pattern.search(text)), None)
+
+
 def no_plaintext_secrets(resource: Resource, config: PolicyConfig) -> list[str]:
     allowed = {str(name) for name in sequence(config.get("allowedNames"))}
     messages = []
     for container in containers(resource.type, resource.props):
         for index, env in enumerate(map(mapping, sequence(container.spec.get("env")))):
             name, value = env.get("name"), env.get("value")
-            if isinstance(name, str) and name not in allowed and looks_secret(name) and value:
+            if not isinstance(name, str) or name in allowed or not value:
+                continue
+            kind = secret_value_kind(str(value))
+            if looks_secret(name) or kind:
+                what = f"holds {kind}" if kind else "sets a literal value"
                 messages.append(
-                    f'{container.path}.env[{index}] ("{name}") sets a literal value; '
+                    f'{container.path}.env[{index}] ("{name}") {what}; '
                     "take it from a Secret with valueFrom.secretKeyRef."
                 )
+        for field_name in ("command", "args"):
+            for index, item in enumerate(sequence(container.spec.get(field_name))):
+                kind = secret_value_kind(str(item))
+                if kind:
+                    messages.append(
+                        f"{container.path}.{field_name}[{index}] holds {kind}; "
+                        "pass it through an env var from a Secret."
+                    )
     if resource.type == "kubernetes:core/v1:ConfigMap":
         for field_name in ("data", "binaryData"):
             data: Mapping[str, Any] = mapping(resource.props.get(field_name))
-            messages += [
-                f'{field_name}["{key}"] looks like a secret in a ConfigMap; '
-                "keep it in a Secret instead."
-                for key in sorted(data)
-                if key not in allowed and looks_secret(key) and data[key]
-            ]
+            for key in sorted(data):
+                if key in allowed or not data[key]:
+                    continue
+                kind = secret_value_kind(str(data[key]))
+                if looks_secret(key) or kind:
+                    what = f"holds {kind}" if kind else "looks like a secret"
+                    messages.append(
+                        f'{field_name}["{key}"] {what} in a ConfigMap; keep it in a Secret instead.'
+                    )
     return messages

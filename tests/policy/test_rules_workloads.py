@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from policy_fixtures import CONTAINER, deployment, resource, violations
 
-from shipyard.policy.rules_workloads import looks_secret
+from shipyard.policy.rules_workloads import looks_secret, secret_value_kind
 
 PATH = "spec.template.spec.containers[0]"
 
@@ -268,3 +268,51 @@ def test_secret_looking_configmap_keys_are_rejected() -> None:
 def test_configmap_without_secret_keys_passes() -> None:
     config_map = resource("kubernetes:core/v1:ConfigMap", "cfg", {"data": {"LOG_LEVEL": "info"}})
     assert violations("no-plaintext-secrets", config_map) == []
+
+
+# Shapes of real credentials, made up for the test.
+OPENAI_KEY = "sk-" + "a1B2" * 8
+HF_TOKEN_VALUE = "hf_" + "x" * 34
+AWS_KEY_ID = "AKIA" + "ABCDEFGH12345678"
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (OPENAI_KEY, "an API key (`sk-...`)"),
+        (f"Bearer {HF_TOKEN_VALUE}", "a Hugging Face token"),
+        (AWS_KEY_ID, "an AWS access key id"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMII...", "a private key"),
+        ("sk-short", None),
+        ("/models/huggingface", None),
+    ],
+)
+def test_secret_values_are_recognised_by_shape(value: str, kind: str | None) -> None:
+    assert secret_value_kind(value) == kind
+
+
+def test_a_credential_in_an_innocent_env_name_is_rejected() -> None:
+    env = [{"name": "HF", "value": HF_TOKEN_VALUE}]
+    assert violations("no-plaintext-secrets", deployment({"env": env})) == [
+        f'{PATH}.env[0] ("HF") holds a Hugging Face token; take it from a Secret '
+        "with valueFrom.secretKeyRef."
+    ]
+
+
+def test_a_credential_in_container_args_is_rejected() -> None:
+    container = {"args": ["serve", "--api-key", OPENAI_KEY]}
+    assert violations("no-plaintext-secrets", deployment(container)) == [
+        f"{PATH}.args[2] holds an API key (`sk-...`); pass it through an env var from a Secret."
+    ]
+
+
+def test_a_credential_inside_a_configmap_file_is_rejected() -> None:
+    config_map = resource(
+        "kubernetes:core/v1:ConfigMap",
+        "gateway-config",
+        {"data": {"config.yaml": f"general_settings:\n  master_key: {OPENAI_KEY}\n"}},
+    )
+    assert violations("no-plaintext-secrets", config_map) == [
+        'data["config.yaml"] holds an API key (`sk-...`) in a ConfigMap; keep it in a Secret '
+        "instead."
+    ]
