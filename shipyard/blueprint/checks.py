@@ -16,6 +16,7 @@ from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
 from shipyard.blueprint.object_store_checks import check_object_store
 from shipyard.blueprint.platform import Platform
+from shipyard.blueprint.postgres_checks import check_postgres
 from shipyard.blueprint.scheduling import pool_scheduling
 from shipyard.blueprint.serving_checks import check_gateway, check_ray, ray_gpus_wanted
 from shipyard.facts.gpus import GPU_MEMORY_GIB
@@ -197,8 +198,12 @@ def _pool_capacity(
         )
 
 
-def check_platform(platform: Platform) -> list[Finding]:
-    """Every cross-field problem of a blueprint, in document order."""
+def check_platform(platform: Platform, *, enforce_budget: bool = True) -> list[Finding]:
+    """Every cross-field problem of a blueprint, in document order.
+
+    `enforce_budget=False` leaves out the budget check, for `shipyard cost`, which
+    must show the breakdown of an estimate that is over budget."""
+    budget = check_budget(platform) if enforce_budget else iter(())
     return [
         *check_pools(platform),
         *check_models(platform),
@@ -207,5 +212,6 @@ def check_platform(platform: Platform) -> list[Finding]:
         *check_instances(platform),
         *check_eks(platform),
         *check_object_store(platform),
-        *check_budget(platform),
+        *check_postgres(platform),
+        *budget,
     ]

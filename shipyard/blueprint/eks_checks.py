@@ -144,5 +144,5 @@ def check_budget(platform: Platform) -> Iterator[Finding]:
         yield (
             ("spec", "budget", "monthlyUsd"),
             f"the estimate at desired sizes is ${desired:,.2f}/month{partial}, over the budget "
-            f"of ${budget.monthly_usd:,.2f}; run `shipyard cost` for the breakdown",
+            f"of ${budget.monthly_usd:,.2f}; `shipyard cost` shows the breakdown",
         )

@@ -132,7 +132,9 @@ def display_name(path: FilePath) -> str:
         return str(path)
 
 
-def load_blueprint(path: str | FilePath, *, name: str | None = None) -> Platform:
+def load_blueprint(
+    path: str | FilePath, *, name: str | None = None, enforce_budget: bool = True
+) -> Platform:
     """Read, parse and validate a blueprint, raising `BlueprintError` with every problem."""
     path = FilePath(path)
     shown = name or display_name(path)
@@ -150,7 +152,7 @@ def load_blueprint(path: str | FilePath, *, name: str | None = None) -> Platform
         platform = Platform.model_validate(data)
     except ValidationError as error:
         raise BlueprintError(shown, _validation_problems(error, positions)) from None
-    findings = check_platform(platform)
+    findings = check_platform(platform, enforce_budget=enforce_budget)
     if findings:
         raise BlueprintError(
             shown, [Problem(p, message, *positions.locate(p)) for p, message in findings]

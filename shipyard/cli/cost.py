@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shipyard.blueprint import BlueprintError, Platform, load_blueprint
+from shipyard.blueprint.eks_checks import check_budget
 from shipyard.cli.abort import abort
 from shipyard.cost import Estimate, Sizes, estimate_platform
 
@@ -28,7 +29,8 @@ def _usd(value: float) -> str:
 
 def _load(path: Path, shown: str | None = None) -> Platform:
     try:
-        return load_blueprint(path, name=shown)
+        # Over budget is what this command explains, so it is reported, not refused.
+        return load_blueprint(path, name=shown, enforce_budget=False)
     except BlueprintError as error:
         abort(escape(f"{shown or path} is invalid:\n{error}"))
 
@@ -129,3 +131,6 @@ def cost(blueprint: Path, output: str, against: str | None) -> None:
         )
     for assumption in estimate.assumptions:
         stdout.print(escape(f"assumes {assumption}"))
+    over = [message for _, message in check_budget(platform)]
+    if over:
+        abort(escape(f"{blueprint}: spec.budget.monthlyUsd: {over[0]}"))

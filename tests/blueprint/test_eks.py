@@ -97,7 +97,7 @@ def test_budget_exceeded(tmp_path: Path) -> None:
     # g5.xlarge 734.38 + disk 8 + control plane 73 + NAT 37.35 = 852.73.
     assert problems(tmp_path, text) == [
         f"{at(text, 'monthlyUsd')}: spec.budget.monthlyUsd: the estimate at desired sizes is "
-        "$852.73/month, over the budget of $500.00; run `shipyard cost` for the breakdown"
+        "$852.73/month, over the budget of $500.00; `shipyard cost` shows the breakdown"
     ]
 
 

@@ -113,3 +113,19 @@ def test_against_an_unknown_revision_is_a_user_error(invoke: Invoke, tmp_path: P
     result = invoke(["cost", str(blueprint), "--against", "HEAD~1"])
     assert result.exit_code == 1
     assert f"cannot read {blueprint} at `HEAD~1`" in result.stderr
+
+
+def test_over_budget_prints_the_breakdown_then_fails(invoke: Invoke, tmp_path: Path) -> None:
+    over = tmp_path / "over.yaml"
+    text = PROD.read_text()
+    assert "monthlyUsd: 50000" in text
+    over.write_text(text.replace("monthlyUsd: 50000", "monthlyUsd: 1000"))
+    desired = load_blueprint(PROD)
+    result = invoke(["cost", str(over)])
+    assert result.exit_code == 1
+    # The table that explains the overrun is still printed.
+    assert "pool gpu-a10g" in result.stdout and "total" in result.stdout
+    assert f"{over}: spec.budget.monthlyUsd: the estimate at desired sizes is $" in result.stderr
+    assert "over the budget of $1,000.00" in result.stderr
+    assert "Traceback" not in result.output
+    assert desired.spec.budget is not None and desired.spec.budget.monthly_usd == 50000
