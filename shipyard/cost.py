@@ -111,10 +111,32 @@ def quantity_gib(quantity: str) -> float:
     return float(match.group(1)) * _GIB_PER_UNIT[match.group(2)]
 
 
+def gpus_at_start(platform: Platform) -> dict[str, int]:
+    """Pool name -> GPUs its models and Ray workers hold as deployed (before autoscaling)."""
+    wanted: dict[str, int] = {}
+    for model in platform.spec.models:
+        start = model.autoscaling.min_replicas if model.autoscaling else model.replicas
+        wanted[model.node_pool] = wanted.get(model.node_pool, 0) + (
+            start * model.tensor_parallel_size
+        )
+    if platform.spec.ray is not None:
+        for group in platform.spec.ray.worker_groups:
+            wanted[group.node_pool] = wanted.get(group.node_pool, 0) + (
+                group.min_replicas * group.gpus_per_worker
+            )
+    return wanted
+
+
 def _node_counts(platform: Platform) -> dict[str, Sizes]:
+    """Nodes per pool. The desired count is at least what the deployed workloads need,
+    so a pool declared `desired: 0` but hosting a model is not priced at zero."""
     counts = {}
+    gpus = gpus_at_start(platform)
     for pool in platform.spec.node_pools:
         desired = pool.size.min if pool.size.desired is None else pool.size.desired
+        if pool.gpus_per_node:
+            needed = -(-gpus.get(pool.name, 0) // pool.gpus_per_node)
+            desired = min(max(desired, needed), pool.size.max)
         counts[pool.name] = Sizes(pool.size.min, desired, pool.size.max)
     return counts
 

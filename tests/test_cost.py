@@ -94,12 +94,14 @@ def test_unknown_prices_are_listed_not_counted() -> None:
 
 def test_prod_blueprint_total() -> None:
     estimate = estimate_platform(load_blueprint(ROOT / "blueprints" / "prod.yaml"))
-    # system 2 x 0.4032, gpu-a10g 2 x 1.006, gpu-h100 1 x 55.04, gpu-burst 0, all x 730;
-    # caches 700 GiB and node disks 1,100 GiB at 0.08; EKS 0.10 x 730;
+    # system 2 x 0.4032; gpu-a10g 4 x 1.006 (declared desired 2, but llama-8b starts at
+    # 2 replicas and qwen-7b-awq at 2, one GPU each); gpu-h100 1 x 55.04; gpu-burst
+    # 1 x 2.24208 (declared 0, but qwen-32b has 1 replica); all x 730. Caches 700 GiB and
+    # node disks (2 x 100 + 4 x 200 + 500 + 100) GiB at 0.08; EKS 0.10 x 730;
     # NAT 0.045 x 730 + 500 GB x 0.045.
     desired = (
-        (2 * 0.4032 + 2 * 1.006 + 55.04) * 730
-        + (700 + 1100) * 0.08
+        (2 * 0.4032 + 4 * 1.006 + 55.04 + 2.24208) * 730
+        + (700 + 1600) * 0.08
         + 0.10 * 730
         + 0.045 * 730
         + 500 * 0.045
@@ -125,3 +127,13 @@ def test_quantity_gib(quantity: str, gib: float) -> None:
 def test_quantity_gib_rejects_garbage() -> None:
     with pytest.raises(ValueError, match="`lots` is not a storage quantity"):
         quantity_gib("lots")
+
+
+def test_desired_nodes_cover_what_the_models_start_with() -> None:
+    platform = load_blueprint(ROOT / "blueprints" / "prod.yaml")
+    pools = {pool.name: pool for pool in estimate_platform(platform).pools}
+    burst = platform.pool("gpu-burst")
+    assert burst is not None and burst.size.desired == 0
+    # qwen-32b runs one replica on gpu-burst, so a node is priced at desired size.
+    assert pools["gpu-burst"].nodes.desired == 1
+    assert pools["gpu-burst"].nodes.min == 0
