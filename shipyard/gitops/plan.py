@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from shipyard.blueprint import BlueprintError, Platform, load_blueprint
+from shipyard.blueprint import Platform
 from shipyard.gitops.affected import AffectedStack, Stack, in_promotion_order, is_program_path
 from shipyard.gitops.blueprint_summary import summarize
 from shipyard.gitops.git_facts import GitFacts, Revision
 from shipyard.gitops.resource_diff import ACTIONS, ResourceChange, diff_resources
-from shipyard.gitops.revisions import affected_at
+from shipyard.gitops.revisions import affected_at, load_blueprint_at
 from shipyard.policy import Finding, PolicySettings, evaluate, resources_from_render
 from shipyard.policy.offline import blueprint_estimate
 from shipyard.policy.rules import rules_with_estimate
@@ -126,38 +126,6 @@ def build_plan(
     )
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    platform: Platform | None
-    blueprint_file: Path | None
-    problems: tuple[str, ...] = ()
-
-
-def _load_at(facts: GitFacts, scratch: Path, revision: Revision, stack: Stack | None) -> _Loaded:
-    """The stack's blueprint at `revision`, written under `scratch` and loaded."""
-    if stack is None:
-        return _Loaded(None, None)
-    if stack.blueprint is None:
-        return _Loaded(None, None, (f"{stack.config_path}: `shipyard:blueprint` is not set",))
-    data = facts.read(revision, stack.blueprint)
-    if data is None:
-        return _Loaded(
-            None,
-            None,
-            (
-                f"{stack.config_path}: `shipyard:blueprint` names {stack.blueprint}, "
-                f"which does not exist at {revision.name} ({revision.short})",
-            ),
-        )
-    path = scratch / revision.sha / stack.blueprint
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    try:
-        return _Loaded(load_blueprint(path, name=stack.blueprint), path)
-    except BlueprintError as error:
-        return _Loaded(None, path, tuple(p.render(error.file) for p in error.problems))
-
-
 def _plan_stack(
     facts: GitFacts,
     project_root: Path,
@@ -170,7 +138,7 @@ def _plan_stack(
 ) -> StackPlan:
     name = item.stack.name
     base_stack, head_stack = base[1], head[1]
-    old = _load_at(facts, scratch, base[0], base_stack)
+    old = load_blueprint_at(facts, scratch, base[0], base_stack)
     notes: list[str] = []
     if base_stack is not None and old.platform is None:
         notes.append(
@@ -189,7 +157,7 @@ def _plan_stack(
             ),
             summary=tuple(summarize(old.platform, None)),
         )
-    new = _load_at(facts, scratch, head[0], head_stack)
+    new = load_blueprint_at(facts, scratch, head[0], head_stack)
     if new.platform is None or new.blueprint_file is None:
         return StackPlan(
             name, head_stack.blueprint, item.reasons, "invalid", errors=new.problems, notes=()

@@ -13,6 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 ACTIONLINT = PROJECT_ROOT / "scripts" / "actionlint"
 WORKFLOWS = sorted((PROJECT_ROOT / ".github" / "workflows").glob("*.yml"))
 
+
 def run(*files: Path) -> subprocess.CompletedProcess[str]:
     built = list(Path.home().glob(".cache/shipyard/tools/actionlint-*"))
     if shutil.which("go") is None and not built:

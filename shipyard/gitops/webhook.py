@@ -1,0 +1,133 @@
+"""GitHub push webhooks: HMAC-SHA256 signatures and replay protection, as pure functions.
+
+GitHub signs the raw body with the webhook secret and sends `X-Hub-Signature-256:
+sha256=<hex>`; every delivery has a unique `X-GitHub-Delivery` id. A delivery is accepted
+when its signature matches (compared in constant time) and its id was not seen within the
+replay window. The signature is checked *before* the id is remembered, so unsigned
+requests cannot fill the seen-store or block a real delivery.
+
+GitHub's payload has no signed timestamp, so an id older than the window cannot be told
+from a new one; a replayed push only triggers a reconcile, which applies nothing that git
+does not already say. A "Redeliver" from GitHub's UI reuses the id and is rejected within
+the window; the next poll picks the change up anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+DELIVERY_HEADER = "X-GitHub-Delivery"
+EVENT_HEADER = "X-GitHub-Event"
+SIGNATURE_PREFIX = "sha256="
+DEFAULT_REPLAY_WINDOW = timedelta(hours=24)
+
+Outcome = Literal["accepted", "unsigned", "bad-signature", "no-delivery-id", "replayed"]
+
+
+class SeenDeliveries(Protocol):
+    """Delivery ids already accepted, with when."""
+
+    def seen_since(self, delivery: str, since: datetime) -> bool: ...
+
+    def remember(self, delivery: str, at: datetime) -> None: ...
+
+
+@dataclass
+class InMemoryDeliveries:
+    """A `SeenDeliveries` in a dict; `remember` drops ids older than `window`."""
+
+    window: timedelta = DEFAULT_REPLAY_WINDOW
+    seen: dict[str, datetime] = field(default_factory=dict)
+
+    def seen_since(self, delivery: str, since: datetime) -> bool:
+        at = self.seen.get(delivery)
+        return at is not None and at >= since
+
+    def remember(self, delivery: str, at: datetime) -> None:
+        cutoff = at - self.window
+        for old in [key for key, when in self.seen.items() if when < cutoff]:
+            del self.seen[old]
+        self.seen[delivery] = at
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    message: str
+    delivery: str | None = None
+    event: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome == "accepted"
+
+    @property
+    def http_status(self) -> int:
+        """401 for signature problems, 400 for a missing id, 409 for a replay, else 202."""
+        return {
+            "accepted": 202,
+            "unsigned": 401,
+            "bad-signature": 401,
+            "no-delivery-id": 400,
+            "replayed": 409,
+        }[self.outcome]
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    """The `X-Hub-Signature-256` value GitHub sends for `body`."""
+    return SIGNATURE_PREFIX + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def signature_matches(secret: bytes, body: bytes, header: str | None) -> bool:
+    """Whether `header` is the HMAC-SHA256 of `body` under `secret`, in constant time."""
+    if not secret:
+        raise ValueError("the webhook secret is empty; set one in GitHub and here")
+    if header is None or not header.startswith(SIGNATURE_PREFIX):
+        return False
+    expected = sign(secret, body).encode("ascii")
+    return hmac.compare_digest(expected, header.strip().encode("utf-8", errors="replace"))
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header by name, case-insensitively (HTTP header names are)."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def verify_delivery(
+    secret: bytes,
+    body: bytes,
+    headers: Mapping[str, str],
+    seen: SeenDeliveries,
+    now: datetime,
+    window: timedelta = DEFAULT_REPLAY_WINDOW,
+) -> Verdict:
+    """Check a delivery's signature and id; remember the id only when it is accepted."""
+    signature = header(headers, SIGNATURE_HEADER)
+    event = header(headers, EVENT_HEADER)
+    if signature is None:
+        return Verdict("unsigned", f"no `{SIGNATURE_HEADER}` header", event=event)
+    if not signature_matches(secret, body, signature):
+        return Verdict(
+            "bad-signature",
+            f"`{SIGNATURE_HEADER}` does not match the body under the configured secret",
+            event=event,
+        )
+    delivery = header(headers, DELIVERY_HEADER)
+    if not delivery:
+        return Verdict("no-delivery-id", f"no `{DELIVERY_HEADER}` header", event=event)
+    if seen.seen_since(delivery, now - window):
+        return Verdict(
+            "replayed", f"delivery {delivery} was already accepted", delivery, event=event
+        )
+    seen.remember(delivery, now)
+    return Verdict("accepted", f"delivery {delivery} accepted", delivery, event=event)
