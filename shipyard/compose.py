@@ -10,6 +10,7 @@ import pulumi_kubernetes as k8s
 
 from components.eks_cluster import EksCluster
 from components.gateway import AiGateway
+from components.postgres import Postgres
 from components.ray_cluster import RayCluster
 from components.s3_bucket import OidcTrust, S3Bucket
 from components.vllm import VllmService, VllmServiceArgs
@@ -20,6 +21,7 @@ from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
 from shipyard.eks_args import eks_cluster_args
 from shipyard.object_store_args import s3_bucket_args
+from shipyard.postgres_args import postgres_args
 from shipyard.serving_args import gateway_args, ray_args
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "shipyard"}
@@ -40,6 +42,7 @@ class ComposedPlatform:
     ray: RayCluster | None = None
     eks: EksCluster | None = None
     object_store: S3Bucket | None = None
+    postgres: Postgres | None = None
 
 
 def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
@@ -137,11 +140,15 @@ def cluster_provider(platform: Platform) -> k8s.Provider:
 
 
 def compose_platform(
-    platform: Platform, *, gateway_master_key: pulumi.Input[str] | None = None
+    platform: Platform,
+    *,
+    gateway_master_key: pulumi.Input[str] | None = None,
+    postgres_password: pulumi.Input[str] | None = None,
 ) -> ComposedPlatform:
     """Create every resource the blueprint declares, on the blueprint's cluster.
 
-    `gateway_master_key` replaces the generated gateway master key (a Pulumi secret).
+    `gateway_master_key` replaces the generated gateway master key, `postgres_password`
+    the generated database owner's password (both Pulumi secrets).
     """
     aws_cluster = eks_cluster(platform)
     eks = aws_cluster[0] if aws_cluster is not None else None
@@ -178,4 +185,16 @@ def compose_platform(
     ray = ray_args(platform)
     if ray is not None and platform.spec.ray is not None:
         composed.ray = RayCluster(platform.spec.ray.name, ray, opts=in_namespace)
+    postgres = postgres_args(platform)
+    if postgres is not None and platform.spec.postgres is not None:
+        # Backups reach the bucket through its IRSA role (the check requires the
+        # instances' service account among the bucket's consumers).
+        bucket = composed.object_store if postgres.backup is not None else None
+        composed.postgres = Postgres(
+            platform.spec.postgres.name,
+            postgres,
+            opts=in_namespace,
+            owner_password=postgres_password,
+            backup_role_arn=bucket.role_arn if bucket is not None else None,
+        )
     return composed

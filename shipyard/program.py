@@ -13,6 +13,8 @@ CONFIG_NAMESPACE = "shipyard"
 BLUEPRINT_KEY = "blueprint"
 # Optional: bring your own gateway master key (`pulumi config set --secret`).
 GATEWAY_MASTER_KEY = "gatewayMasterKey"
+# Optional: bring your own Postgres owner password (`pulumi config set --secret`).
+POSTGRES_PASSWORD = "postgresPassword"
 
 
 def run_stack(project_root: Path) -> None:
@@ -24,13 +26,29 @@ def run_stack(project_root: Path) -> None:
     except BlueprintError as error:
         # RunError prints the message alone: a user error, not a crash.
         raise pulumi.RunError(f"the blueprint is invalid:\n{error}") from None
-    composed = compose_platform(platform, gateway_master_key=config.get_secret(GATEWAY_MASTER_KEY))
+    composed = compose_platform(
+        platform,
+        gateway_master_key=config.get_secret(GATEWAY_MASTER_KEY),
+        postgres_password=config.get_secret(POSTGRES_PASSWORD),
+    )
     pulumi.export("namespace", composed.namespace.metadata.name)
     if composed.gateway is not None:
         pulumi.export("gateway", {"url": composed.gateway.url})
     if composed.object_store is not None:
         store = composed.object_store
         pulumi.export("objectStore", {"bucket": store.bucket_name, "roleArn": store.role_arn})
+    if composed.postgres is not None:
+        db = composed.postgres
+        # Connection details only; the password stays in the Secret `secretName`.
+        pulumi.export(
+            "postgres",
+            {
+                "host": db.host,
+                "port": db.port,
+                "database": db.database,
+                "secretName": db.secret_name,
+            },
+        )
     pulumi.export(
         "models",
         {

@@ -86,6 +86,15 @@ def expected_files(platform: Platform) -> set[str]:
     if platform.spec.ray is not None:
         kind = "rayservice" if platform.spec.ray.serve_applications else "raycluster"
         files.add(f"{kind}-{namespace}-{platform.spec.ray.name}.yaml")
+    postgres = platform.spec.postgres
+    if postgres is not None:
+        pg = f"{namespace}-{postgres.name}"
+        files |= {f"cluster-{pg}.yaml", f"networkpolicy-{pg}.yaml"}
+        files |= {f"secret-{pg}-owner-credentials.yaml", f"database-{pg}-{postgres.database}.yaml"}
+        if postgres.vector_stores:
+            files.add(f"configmap-{pg}-bootstrap-sql.yaml")
+        if postgres.backup is not None:
+            files.add(f"scheduledbackup-{pg}.yaml")
     if isinstance(platform.spec.cluster, EksCluster):
         # Cluster-scoped objects of a cluster Shipyard creates: no namespace in the name.
         files.add(f"storageclass-{STORAGE_CLASS}.yaml")
@@ -99,6 +108,12 @@ def karpenter_pools(platform: Platform) -> list[str]:
 
 
 KARPENTER_KINDS = {("karpenter.sh/v1", "NodePool"), ("karpenter.k8s.aws/v1", "EC2NodeClass")}
+# Checked against the CloudNativePG CRDs in tests/components/test_postgres_crd.py.
+CNPG_KINDS = {
+    ("postgresql.cnpg.io/v1", "Cluster"),
+    ("postgresql.cnpg.io/v1", "Database"),
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"),
+}
 CLUSTER_SCOPED = {"Namespace", "StorageClass", "NodePool", "EC2NodeClass"}
 
 
@@ -305,7 +320,9 @@ def test_every_object_validates_against_the_kubernetes_schema(
     # tests/components/test_ray_cluster_crd.py.
     assert custom - {("ray.io/v1", "RayCluster"), ("ray.io/v1", "RayService")} == (
         {("keda.sh/v1alpha1", "ScaledObject")} if autoscaled else set()
-    ) | (KARPENTER_KINDS if karpenter_pools(platform) else set())
+    ) | (KARPENTER_KINDS if karpenter_pools(platform) else set()) | (
+        CNPG_KINDS if platform.spec.postgres else set()
+    )
 
 
 def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> None:
@@ -314,6 +331,7 @@ def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> No
         ("keda.sh/v1alpha1", "ScaledObject"),
         ("ray.io/v1", "RayService"),
         *KARPENTER_KINDS,
+        *CNPG_KINDS,
     }
 
 

@@ -14,6 +14,7 @@ from shipyard.blueprint.gateway import GatewaySpec
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
 from shipyard.blueprint.object_store import ObjectStore
+from shipyard.blueprint.postgres import PostgresSpec
 from shipyard.blueprint.ray import RaySpec
 
 API_VERSION = "shipyard.dev/v1alpha1"
@@ -42,6 +43,10 @@ class PlatformSpec(BlueprintModel):
     object_store: Annotated[
         ObjectStore | None,
         Field(description="Object storage for models, datasets and checkpoints."),
+    ] = None
+    postgres: Annotated[
+        PostgresSpec | None,
+        Field(description="PostgreSQL with pgvector, run by CloudNativePG."),
     ] = None
     budget: Annotated[
         Budget | None,

@@ -1,0 +1,91 @@
+"""Checks of `spec.postgres`. Each yields `(path, message)`; the loader adds positions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from components.postgres_args import (
+    dimension_problem,
+    hnsw_problem,
+    retention_problem,
+    schedule_problem,
+    sql_identifier_problem,
+    storage_size_problem,
+)
+from shipyard.blueprint.errors import Path
+from shipyard.blueprint.platform import Platform
+from shipyard.blueprint.postgres import PostgresSpec, VectorStoreSpec
+
+Finding = tuple[Path, str]
+
+
+def backup_path(spec: PostgresSpec) -> str:
+    """The key prefix of the backups: `backup.path`, default `postgres/<name>`."""
+    if spec.backup is None or spec.backup.path is None:
+        return f"postgres/{spec.name}"
+    return spec.backup.path.strip("/")
+
+
+def _vector_store(path: Path, store: VectorStoreSpec) -> Iterator[Finding]:
+    problem = sql_identifier_problem(store.table)
+    if problem:
+        yield ((*path, "table"), f"table {problem}")
+    problem = dimension_problem(store.dimension)
+    if problem:
+        yield ((*path, "dimension"), problem)
+    problem = hnsw_problem(store.m, store.ef_construction)
+    if problem:
+        field = "m" if problem.startswith("`m`") else "efConstruction"
+        yield ((*path, field), problem)
+
+
+def _backup(platform: Platform, spec: PostgresSpec) -> Iterator[Finding]:
+    backup = spec.backup
+    if backup is None:
+        return
+    path: Path = ("spec", "postgres", "backup")
+    store = platform.spec.object_store
+    if store is None or store.bucket != backup.bucket:
+        declared = f"`{store.bucket}`" if store is not None else "none"
+        yield (
+            (*path, "bucket"),
+            f"no object store declares bucket `{backup.bucket}`; declare it in "
+            f"`spec.objectStore` or back up to a declared one (declared: {declared})",
+        )
+    elif (platform.namespace, spec.name) not in {
+        (c.namespace or platform.namespace, c.name) for c in store.consumers
+    }:
+        yield (
+            (*path, "bucket"),
+            f"the instances write backups as service account `{platform.namespace}/{spec.name}`"
+            f", which is not among `spec.objectStore.consumers`; add `{{name: {spec.name}}}` "
+            "there",
+        )
+    for field, problem in (
+        ("retention", retention_problem(backup.retention)),
+        ("schedule", schedule_problem(backup.schedule)),
+    ):
+        if problem:
+            yield ((*path, field), problem)
+
+
+def check_postgres(platform: Platform) -> Iterator[Finding]:
+    spec = platform.spec.postgres
+    if spec is None:
+        return
+    base: Path = ("spec", "postgres")
+    problem = storage_size_problem(spec.storage.size)
+    if problem:
+        yield ((*base, "storage", "size"), problem)
+    for field, value in (("database", spec.database), ("owner", spec.owner)):
+        problem = sql_identifier_problem(value)
+        if problem:
+            yield ((*base, field), f"{field} {problem}")
+    seen: set[str] = set()
+    for index, store in enumerate(spec.vector_stores):
+        path: Path = (*base, "vectorStores", index)
+        if store.table in seen:
+            yield ((*path, "table"), f"table `{store.table}` is declared twice; remove one")
+        seen.add(store.table)
+        yield from _vector_store(path, store)
+    yield from _backup(platform, spec)

@@ -1,0 +1,56 @@
+"""Blueprint `spec.postgres` turned into `PostgresArgs` (pure)."""
+
+from __future__ import annotations
+
+from components import postgres_args as pg
+from components.gateway_manifests import selector_labels as gateway_selector_labels
+from shipyard.blueprint.platform import Platform
+from shipyard.blueprint.postgres_checks import backup_path
+
+
+def postgres_args(platform: Platform) -> pg.PostgresArgs | None:
+    """The database's arguments, or None without `spec.postgres`. The gateway's pods are
+    admitted as consumers when there is a gateway."""
+    spec = platform.spec.postgres
+    if spec is None:
+        return None
+    consumers = [dict(consumer.pod_labels) for consumer in spec.consumers]
+    if platform.spec.gateway is not None:
+        consumers.insert(0, gateway_selector_labels(platform.spec.gateway.name))
+    optional: dict[str, object] = {}
+    if spec.image is not None:
+        optional["image"] = spec.image
+    return pg.PostgresArgs(
+        namespace=platform.namespace,
+        database=spec.database,
+        owner=spec.owner,
+        instances=spec.instances,
+        storage_size=spec.storage.size,
+        storage_class=spec.storage.storage_class,
+        cpu_request=spec.resources.cpu,
+        memory_request=spec.resources.memory,
+        anti_affinity=spec.anti_affinity,
+        install_operator=spec.install_operator,
+        allow_data_loss=spec.allow_data_loss,
+        backup=(
+            pg.PostgresBackup(
+                destination_path=f"s3://{spec.backup.bucket}/{backup_path(spec)}",
+                retention=spec.backup.retention,
+                schedule=spec.backup.schedule,
+            )
+            if spec.backup is not None
+            else None
+        ),
+        vector_stores=tuple(
+            pg.VectorStore(
+                table=store.table,
+                dimension=store.dimension,
+                distance=store.distance,
+                m=store.m,
+                ef_construction=store.ef_construction,
+            )
+            for store in spec.vector_stores
+        ),
+        consumer_pod_labels=tuple(consumers),
+        **optional,
+    )
