@@ -3,12 +3,13 @@ FILE:LINE:COL and its field."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-import pytest
-
-from shipyard.blueprint import BlueprintError, load_blueprint
+from shipyard.blueprint import load_blueprint
 from shipyard.blueprint.eks import EksCluster
+
+from .located import load_problems, located_at
 
 FILE = "eks.yaml"
 
@@ -36,19 +37,8 @@ spec:
 """
 
 
-def at(text: str, needle: str) -> str:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return f"{FILE}:{number}:{line.index(needle) + 1}"
-    raise AssertionError(needle)
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    path = tmp_path / FILE
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(BlueprintError) as caught:
-        load_blueprint(path, name=FILE)
-    return caught.value.render().splitlines()
+at = partial(located_at, FILE)
+problems = partial(load_problems, FILE)
 
 
 def test_base_is_valid_and_the_gpu_comes_from_the_instance(tmp_path: Path) -> None:

@@ -3,13 +3,13 @@ and the component arguments it becomes."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-import pytest
-
 from components.s3_bucket_args import ServiceAccount
-from shipyard.blueprint import BlueprintError, load_blueprint
 from shipyard.object_store_args import s3_bucket_args
+
+from .located import load_problems, load_text, located_at
 
 FILE = "store.yaml"
 
@@ -31,23 +31,9 @@ spec:
 """
 
 
-def at(text: str, needle: str) -> str:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return f"{FILE}:{number}:{line.index(needle) + 1}"
-    raise AssertionError(needle)
-
-
-def load(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
-    path = tmp_path / FILE
-    path.write_text(text, encoding="utf-8")
-    return load_blueprint(path, name=FILE)
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(BlueprintError) as caught:
-        load(tmp_path, text)
-    return caught.value.render().splitlines()
+at = partial(located_at, FILE)
+load = partial(load_text, FILE)
+problems = partial(load_problems, FILE)
 
 
 def test_base_becomes_bucket_args_with_namespaces_filled_in(tmp_path: Path) -> None:

@@ -3,14 +3,14 @@ arguments it becomes."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-import pytest
-
 from components.postgres_args import PostgresBackup, VectorStore
-from shipyard.blueprint import BlueprintError, load_blueprint
-from shipyard.blueprint.platform import Platform
+from shipyard.blueprint import load_blueprint
 from shipyard.postgres_args import postgres_args
+
+from .located import load_problems, load_text, located_at
 
 FILE = "pg.yaml"
 
@@ -43,26 +43,9 @@ spec:
 """
 
 
-def at(text: str, needle: str, nth: int = 0) -> str:
-    """FILE:LINE:COL of the `nth` (from 0) line holding `needle`."""
-    found = [
-        f"{FILE}:{number}:{line.index(needle) + 1}"
-        for number, line in enumerate(text.splitlines(), start=1)
-        if needle in line
-    ]
-    return found[nth]
-
-
-def load(tmp_path: Path, text: str) -> Platform:
-    path = tmp_path / FILE
-    path.write_text(text, encoding="utf-8")
-    return load_blueprint(path, name=FILE)
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(BlueprintError) as caught:
-        load(tmp_path, text)
-    return caught.value.render().splitlines()
+at = partial(located_at, FILE)
+load = partial(load_text, FILE)
+problems = partial(load_problems, FILE)
 
 
 def test_base_becomes_postgres_args(tmp_path: Path) -> None:
