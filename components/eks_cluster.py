@@ -35,7 +35,7 @@ from components.eks_cluster_config import (
     render_storage_class,
 )
 from components.eks_cluster_network import create_network
-from components.names import dns1123_problem
+from components.names import dns1123_problem, require_component_name
 from components.node_pool import ClusterTarget, NodePool
 
 __all__ = ["EksCluster", "EksClusterArgs", "NewVpc"]
@@ -73,11 +73,7 @@ class EksCluster(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        problem = dns1123_problem(name)
-        if problem:
-            raise pulumi.InputPropertiesError(
-                "Invalid EksCluster name", [{"property_path": "name", "reason": problem}]
-            )
+        require_component_name("EksCluster", name, dns1123_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = {**args.tags, "shipyard.dev/cluster": name}

@@ -48,7 +48,7 @@ from components.gateway_manifests import (
     service_url,
 )
 from components.k8s_objects import create_object
-from components.names import service_name_problem
+from components.names import require_component_name, service_name_problem
 
 __all__ = [
     "AiGateway",
@@ -95,11 +95,7 @@ class AiGateway(pulumi.ComponentResource):
     ) -> None:
         """`master_key` brings your own key (it must start with `sk-`), e.g. from a
         secret manager or `pulumi config set --secret`; without it one is generated."""
-        problem = service_name_problem(name)
-        if problem:
-            raise pulumi.InputPropertiesError(
-                "Invalid AiGateway name", [{"property_path": "name", "reason": problem}]
-            )
+        require_component_name("AiGateway", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 

@@ -42,6 +42,19 @@ def service_name_problem(value: str) -> str | None:
     return problem
 
 
+def require_component_name(kind: str, name: str, problem: str | None) -> None:
+    """Raise the component-boundary error for an invalid resource name.
+
+    Pulumi is imported here, not at module level: the blueprint validator imports
+    this module and must not pay for loading the SDK."""
+    if problem:
+        import pulumi
+
+        raise pulumi.InputPropertiesError(
+            f"Invalid {kind} name", [{"property_path": "name", "reason": problem}]
+        )
+
+
 def _check_service_name(value: str) -> str:
     problem = service_name_problem(value)
     if problem:

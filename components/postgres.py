@@ -19,7 +19,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.k8s_objects import create_object
-from components.names import service_name_problem
+from components.names import require_component_name, service_name_problem
 from components.postgres_args import (
     CNPG_CHART,
     CNPG_CHART_REPO,
@@ -81,11 +81,7 @@ class Postgres(pulumi.ComponentResource):
         without it one is generated. `backup_role_arn` is the IAM role the instances use
         to write backups to S3 (IRSA), e.g. `S3Bucket.role_arn`."""
         # CloudNativePG names Services after the cluster (`<name>-rw`, `-ro`, `-r`).
-        problem = service_name_problem(name)
-        if problem:
-            raise pulumi.InputPropertiesError(
-                "Invalid Postgres name", [{"property_path": "name", "reason": problem}]
-            )
+        require_component_name("Postgres", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 

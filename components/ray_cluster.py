@@ -22,7 +22,7 @@ import pulumi
 
 from components.k8s_objects import create_object
 from components.kuberay_operator import KubeRayOperator, KubeRayOperatorArgs
-from components.names import service_name_problem
+from components.names import require_component_name, service_name_problem
 from components.ray_cluster_args import (
     GcsFaultTolerance,
     RayClusterArgs,
@@ -62,11 +62,7 @@ class RayCluster(pulumi.ComponentResource):
         args: RayClusterArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        problem = service_name_problem(name)
-        if problem:
-            raise pulumi.InputPropertiesError(
-                "Invalid RayCluster name", [{"property_path": "name", "reason": problem}]
-            )
+        require_component_name("RayCluster", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
         depends_on: list[pulumi.Resource] = []
         if args.install_operator:

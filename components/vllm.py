@@ -18,7 +18,7 @@ from __future__ import annotations
 import pulumi
 
 from components.k8s_objects import create_object
-from components.names import service_name_problem
+from components.names import require_component_name, service_name_problem
 from components.vllm_args import (
     Autoscaling,
     LoraAdapter,
@@ -65,11 +65,7 @@ class VllmService(pulumi.ComponentResource):
         args: VllmServiceArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        problem = service_name_problem(name)
-        if problem:
-            raise pulumi.InputPropertiesError(
-                "Invalid VllmService name", [{"property_path": "name", "reason": problem}]
-            )
+        require_component_name("VllmService", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 

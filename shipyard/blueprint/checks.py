@@ -5,13 +5,12 @@ Each check yields `(path, message)`; the loader adds file positions.
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from components.vllm_args import tensor_parallel_problem
 from shipyard.blueprint.eks_checks import check_budget, check_eks, check_instances
-from shipyard.blueprint.errors import Path
+from shipyard.blueprint.errors import Path, did_you_mean
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
 from shipyard.blueprint.object_store_checks import check_object_store
@@ -30,11 +29,6 @@ from shipyard.sizing import (
 )
 
 Finding = tuple[Path, str]
-
-
-def _did_you_mean(value: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def _unique(names: list[str], section: str, field: str) -> Iterator[Finding]:
@@ -62,7 +56,7 @@ def check_pools(platform: Platform) -> Iterator[Finding]:
             yield (
                 ("spec", "nodePools", index, "gpu", "type"),
                 f"unknown GPU type `{pool.gpu.type}`"
-                f"{_did_you_mean(pool.gpu.type, GPU_MEMORY_GIB)}; "
+                f"{did_you_mean(pool.gpu.type, GPU_MEMORY_GIB)}; "
                 f"use one of {', '.join(sorted(GPU_MEMORY_GIB))} or set `gpu.memoryGiB`",
             )
 
@@ -150,7 +144,7 @@ def check_models(platform: Platform) -> Iterator[Finding]:
             yield (
                 (*path, "nodePool"),
                 f"no node pool named `{model.node_pool}`"
-                f"{_did_you_mean(model.node_pool, pool_names)}; declared pools: {declared}",
+                f"{did_you_mean(model.node_pool, pool_names)}; declared pools: {declared}",
             )
             continue
         if pool.gpu is None:

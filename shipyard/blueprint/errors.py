@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """` (did you mean `x`?)` for the closest of `choices`, or nothing."""
+    close = difflib.get_close_matches(value, list(choices), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def format_path(path: Path) -> str:

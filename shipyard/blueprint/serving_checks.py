@@ -5,13 +5,12 @@ Each check yields `(path, message)`; the loader adds file positions.
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from components.gateway_args import exposure_problems
 from components.ray_cluster_args import image_version_problem, worker_group_problems
-from shipyard.blueprint.errors import Path
+from shipyard.blueprint.errors import Path, did_you_mean
 from shipyard.blueprint.gateway import exposure_args
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
@@ -22,14 +21,9 @@ Finding = tuple[Path, str]
 _EXPOSURE_KEYS = {"parent_ref": "parentRef", "tls": "tls", "public": "public"}
 
 
-def _did_you_mean(value: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
 def _unknown_model(name: str, declared: list[str]) -> str:
     return (
-        f"no model named `{name}`{_did_you_mean(name, declared)}; "
+        f"no model named `{name}`{did_you_mean(name, declared)}; "
         f"declared models: {', '.join(declared) or 'none'}"
     )
 
@@ -101,7 +95,7 @@ def check_ray(platform: Platform) -> Iterator[Finding]:
 
     def unknown_pool(name: str) -> str:
         return (
-            f"no node pool named `{name}`{_did_you_mean(name, pool_names)}; "
+            f"no node pool named `{name}`{did_you_mean(name, pool_names)}; "
             f"declared pools: {', '.join(pool_names) or 'none'}"
         )
 
