@@ -3,6 +3,7 @@
     node pools     instances x on-demand $/h x 730 h (spot is priced at on-demand: an upper bound)
     node disks     instances x root volume GiB x gp3 $/GB-month        (EKS only)
     model caches   PVC size x gp3 $/GB-month, one claim per model
+    data volumes   the data services' PVCs (Postgres instances, ...) x gp3 $/GB-month
     EKS            control plane $/h x 730 h                            (EKS only)
     NAT            gateways x $/h x 730 h + assumed GB processed x $/GB (new VPC only)
 
@@ -159,8 +160,31 @@ def estimate_pools(platform: Platform) -> list[PoolEstimate]:
     return estimates
 
 
+def data_volumes(platform: Platform) -> list[tuple[str, int, float]]:
+    """The data services' persistent volumes: (service, claims, GiB per claim).
+
+    Each data section adds its claims here, so the estimate and the docs stay one list."""
+    volumes: list[tuple[str, int, float]] = []
+    postgres = platform.spec.postgres
+    if postgres is not None:
+        volumes.append(("postgres", postgres.instances, quantity_gib(postgres.storage.size)))
+    return volumes
+
+
 def _storage(platform: Platform, eks: bool) -> list[LineItem]:
     items = []
+    volumes = data_volumes(platform)
+    if volumes:
+        claims = sum(count for _, count, _ in volumes)
+        size = sum(count * gib for _, count, gib in volumes)
+        names = ", ".join(f"{name} {count} x {gib:g} GiB" for name, count, gib in volumes)
+        items.append(
+            LineItem(
+                "data volumes",
+                f"{claims} PVC(s) ({names}), {size:g} GiB at ${EBS_GP3_USD_PER_GB_MONTH}/GB-month",
+                Sizes.flat(size * EBS_GP3_USD_PER_GB_MONTH),
+            )
+        )
     caches = [(m.name, quantity_gib(m.cache.size)) for m in platform.spec.models if m.cache]
     if caches:
         size = sum(gib for _, gib in caches)
@@ -220,7 +244,7 @@ def estimate_platform(platform: Platform) -> Estimate:
     assumptions = [
         f"{HOURS_PER_MONTH} hours a month; on-demand Linux list prices in {PRICE_REGION}",
         "spot pools are priced at on-demand (an upper bound)",
-        "model caches are priced as gp3 whatever their StorageClass",
+        "model caches and data volumes are priced as gp3 whatever their StorageClass",
     ]
     if platform.spec.object_store is not None:
         assumptions.append("object storage (S3 storage, requests, KMS) is not priced")
