@@ -34,10 +34,10 @@ plan: $(STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the 
 	@$(BIN)/shipyard render $(BLUEPRINT) --out $(OUT)
 
 validate: $(STAMP) ## Validate every blueprint.
-	@$(BIN)/shipyard validate blueprints/*.yaml
+	@$(BIN)/shipyard validate blueprints/*.yaml blueprints/examples/*.yaml
 
 policies: $(STAMP) ## Run the policy pack's rules offline over every blueprint.
-	@$(BIN)/shipyard validate --policies blueprints/*.yaml
+	@$(BIN)/shipyard validate --policies blueprints/*.yaml blueprints/examples/*.yaml
 
 schema: $(STAMP) ## Regenerate blueprints/schema.json from the models.
 	@$(BIN)/shipyard schema
