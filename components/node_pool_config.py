@@ -11,7 +11,6 @@ from typing import Any
 from components.node_pool_args import (
     CPU_AMI_TYPE,
     GPU_AMI_TYPE,
-    KARPENTER_AMI_ALIAS,
     NodePoolArgs,
 )
 from components.scheduling import GPU_RESOURCE
@@ -134,14 +133,17 @@ def render_karpenter_node_pool(name: str, args: NodePoolArgs) -> Manifest:
 def render_karpenter_node_class(
     name: str, args: NodePoolArgs, cluster_name: str, node_role: str
 ) -> Manifest:
-    """A `karpenter.k8s.aws/v1` EC2NodeClass on the cluster's tagged subnets."""
+    """A `karpenter.k8s.aws/v1` EC2NodeClass on the cluster's tagged subnets, booting the
+    pool's pinned AMI alias (Karpenter picks the NVIDIA variant for GPU instance types)."""
+    if args.ami_alias is None:  # NodePoolArgs requires it on Karpenter pools
+        raise ValueError(f"pool `{name}` has no `ami_alias`")
     return {
         "apiVersion": "karpenter.k8s.aws/v1",
         "kind": "EC2NodeClass",
         "metadata": {"name": name},
         "spec": {
             "role": node_role,
-            "amiSelectorTerms": [{"alias": KARPENTER_AMI_ALIAS}],
+            "amiSelectorTerms": [{"alias": args.ami_alias}],
             "subnetSelectorTerms": [{"tags": {KARPENTER_DISCOVERY_TAG: cluster_name}}],
             "securityGroupSelectorTerms": [{"tags": {EKS_CLUSTER_TAG: cluster_name}}],
             "blockDeviceMappings": [

@@ -30,6 +30,7 @@ def node_pool_args(pool: NodePool) -> NodePoolArgs:
         efa=pool.efa,
         provisioner=pool.provisioner,
         vcpu_per_node=facts.vcpu if facts else None,
+        ami_alias=pool.ami_alias,
     )
 
 

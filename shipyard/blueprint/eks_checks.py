@@ -9,6 +9,7 @@ import difflib
 import ipaddress
 from collections.abc import Iterator
 
+from components.node_pool_args import AMI_ALIAS_DOCS, EXAMPLE_AMI_ALIAS, is_latest
 from shipyard.blueprint.eks import EksCluster
 from shipyard.blueprint.errors import Path
 from shipyard.blueprint.platform import Platform
@@ -18,6 +19,8 @@ from shipyard.facts.instances import INSTANCE_TYPES, lookup_instance
 Finding = tuple[Path, str]
 # Pool fields that only mean something on a cluster Shipyard creates.
 _EKS_ONLY = {"capacity": "on-demand", "efa": False, "provisioner": "managed-node-group"}
+PRODUCTION_ENVIRONMENTS = frozenset({"prod", "production"})
+"""`metadata.environment` values in which a Karpenter pool may not follow `@latest` AMIs."""
 
 
 def _unknown_instance(name: str) -> str:
@@ -65,7 +68,36 @@ def check_instances(platform: Platform) -> Iterator[Finding]:
             )
 
 
+def check_ami_aliases(platform: Platform) -> Iterator[Finding]:
+    """`amiAlias` only on Karpenter pools, required there on EKS, and pinned in production."""
+    eks = isinstance(platform.spec.cluster, EksCluster)
+    production = platform.metadata.environment in PRODUCTION_ENVIRONMENTS
+    for index, pool in enumerate(platform.spec.node_pools):
+        path: Path = ("spec", "nodePools", index)
+        alias = pool.ami_alias
+        if pool.provisioner != "karpenter":
+            if alias is not None:
+                yield ((*path, "amiAlias"), "`amiAlias` applies only to `provisioner: karpenter`")
+            continue
+        if not eks:
+            continue  # check_eks already rejects `provisioner` off EKS
+        if alias is None:
+            yield (
+                (*path, "provisioner"),
+                "a Karpenter pool needs `amiAlias`, the EKS-optimized AMI release its nodes "
+                f"boot, e.g. `amiAlias: {EXAMPLE_AMI_ALIAS}`; see {AMI_ALIAS_DOCS}",
+            )
+        elif production and is_latest(alias):
+            yield (
+                (*path, "amiAlias"),
+                f"`{alias}` rolls every node onto each new AMI as AWS publishes it; pin a "
+                f"release in environment `{platform.metadata.environment}`, e.g. "
+                f"`{EXAMPLE_AMI_ALIAS}` (see {AMI_ALIAS_DOCS})",
+            )
+
+
 def check_eks(platform: Platform) -> Iterator[Finding]:
+    yield from check_ami_aliases(platform)
     cluster = platform.spec.cluster
     if not isinstance(cluster, EksCluster):
         for index, pool in enumerate(platform.spec.node_pools):

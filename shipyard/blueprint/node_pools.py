@@ -7,7 +7,13 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from components.names import Dns1123Label
-from components.node_pool_args import DEFAULT_DISK_SIZE_GIB
+from components.node_pool_args import (
+    AMI_ALIAS_DOCS,
+    DEFAULT_DISK_SIZE_GIB,
+    EXAMPLE_AMI_ALIAS,
+    MAX_DISK_SIZE_GIB,
+    AmiAlias,
+)
 from components.scheduling import GPU_RESOURCE, TaintEffect
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.facts.instances import lookup_instance
@@ -104,7 +110,9 @@ class NodePool(BlueprintModel):
         Field(
             alias="diskSizeGiB",
             ge=20,
-            description=f"EKS: root volume (gp3) per node in GiB; default {DEFAULT_DISK_SIZE_GIB}.",
+            le=MAX_DISK_SIZE_GIB,
+            description=f"EKS: root volume (gp3) per node in GiB, at most {MAX_DISK_SIZE_GIB}; "
+            f"default {DEFAULT_DISK_SIZE_GIB}.",
         ),
     ] = DEFAULT_DISK_SIZE_GIB
     efa: Annotated[
@@ -121,6 +129,15 @@ class NodePool(BlueprintModel):
             f"(Karpenter must be installed); default `{DEFAULT_PROVISIONER}`."
         ),
     ] = DEFAULT_PROVISIONER
+    ami_alias: Annotated[
+        AmiAlias | None,
+        Field(
+            description="EKS, `provisioner: karpenter` only, and required there: the "
+            f"EKS-optimized AMI release its nodes boot, e.g. `{EXAMPLE_AMI_ALIAS}` or "
+            "`bottlerocket@v1.10.0`; `<family>@latest` (not in a `prod`/`production` "
+            f"environment) follows every release. See {AMI_ALIAS_DOCS}. No default."
+        ),
+    ] = None
 
     # With a known GPU instance type the `gpu` block is optional (see `_gpu_from_instance`).
     _derive_gpu = model_validator(mode="before")(_gpu_from_instance)

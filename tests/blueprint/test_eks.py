@@ -8,8 +8,9 @@ from pathlib import Path
 
 from shipyard.blueprint import load_blueprint
 from shipyard.blueprint.eks import EksCluster
+from shipyard.eks_args import node_pool_args
 
-from .located import load_problems, located_at
+from .located import load_problems, load_text, located_at
 
 FILE = "eks.yaml"
 
@@ -39,6 +40,7 @@ spec:
 
 at = partial(located_at, FILE)
 problems = partial(load_problems, FILE)
+load = partial(load_text, FILE)
 
 
 def test_base_is_valid_and_the_gpu_comes_from_the_instance(tmp_path: Path) -> None:
@@ -152,4 +154,63 @@ def test_eks_only_fields_on_a_local_cluster(tmp_path: Path) -> None:
     assert problems(tmp_path, text) == [
         f"{at(text, 'capacity')}: spec.nodePools[0].capacity: `capacity` applies only to "
         "`cluster.kind: eks`; remove it"
+    ]
+
+
+KARPENTER = "      instanceType: g5.xlarge\n      provisioner: karpenter\n"
+
+
+def with_pool_lines(*lines: str) -> str:
+    return BASE.replace("      instanceType: g5.xlarge\n", "".join(f"      {x}\n" for x in lines))
+
+
+def test_karpenter_pool_with_a_pinned_ami_alias(tmp_path: Path) -> None:
+    text = with_pool_lines(
+        "instanceType: g5.xlarge", "provisioner: karpenter", "amiAlias: al2023@v20251016"
+    )
+    platform = load(tmp_path, text)
+    [pool] = platform.spec.node_pools
+    assert pool.ami_alias == "al2023@v20251016"
+    assert node_pool_args(pool).ami_alias == "al2023@v20251016"
+
+
+def test_karpenter_pool_needs_an_ami_alias(tmp_path: Path) -> None:
+    text = BASE.replace("      instanceType: g5.xlarge\n", KARPENTER)
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'provisioner')}: spec.nodePools[0].provisioner: a Karpenter pool needs "
+        "`amiAlias`, the EKS-optimized AMI release its nodes boot, e.g. "
+        "`amiAlias: al2023@v20251016`; see https://karpenter.sh/docs/tasks/managing-amis/"
+    ]
+
+
+def test_latest_ami_alias_is_refused_in_production_only(tmp_path: Path) -> None:
+    text = with_pool_lines(
+        "instanceType: g5.xlarge", "provisioner: karpenter", "amiAlias: al2023@latest"
+    )
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'amiAlias')}: spec.nodePools[0].amiAlias: `al2023@latest` rolls every node "
+        "onto each new AMI as AWS publishes it; pin a release in environment `prod`, e.g. "
+        "`al2023@v20251016` (see https://karpenter.sh/docs/tasks/managing-amis/)"
+    ]
+    staging = text.replace("environment: prod", "environment: staging")
+    [pool] = load(tmp_path, staging).spec.node_pools
+    assert pool.ami_alias == "al2023@latest"
+
+
+def test_ami_alias_on_a_managed_node_group(tmp_path: Path) -> None:
+    text = with_pool_lines("instanceType: g5.xlarge", "amiAlias: al2023@v20251016")
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'amiAlias')}: spec.nodePools[0].amiAlias: `amiAlias` applies only to "
+        "`provisioner: karpenter`"
+    ]
+
+
+def test_ami_alias_format(tmp_path: Path) -> None:
+    text = with_pool_lines(
+        "instanceType: g5.xlarge", "provisioner: karpenter", "amiAlias: al2@v20240807"
+    )
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'amiAlias')}: spec.nodePools[0].amiAlias: `al2@v20240807` is not an AMI "
+        "alias Shipyard supports (Karpenter refuses AL2 aliases on EKS 1.33+); use family "
+        "`al2023` or `bottlerocket` as `<family>@<release>`, e.g. `al2023@v20251016`"
     ]

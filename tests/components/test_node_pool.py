@@ -27,6 +27,7 @@ GPU = PoolScheduling(
     gpus_per_node=8,
 )
 CPU = PoolScheduling(pool="system", node_selector={"shipyard.dev/pool": "system"})
+ALIAS = "al2023@v20251016"
 
 
 def make(**overrides: Any) -> NodePoolArgs:
@@ -66,7 +67,7 @@ def test_sizes_must_be_ordered() -> None:
 
 
 def test_karpenter_pool_limits_and_requirements() -> None:
-    args = make(provisioner="karpenter", capacity_type="SPOT", vcpu_per_node=192)
+    args = make(provisioner="karpenter", capacity_type="SPOT", vcpu_per_node=192, ami_alias=ALIAS)
     assert karpenter_limits(args) == {"nvidia.com/gpu": "24", "cpu": "576"}
     pool = render_karpenter_node_pool("gpu", args)
     spec = pool["spec"]["template"]["spec"]
@@ -81,6 +82,69 @@ def test_karpenter_pool_limits_and_requirements() -> None:
     assert node_class["spec"]["subnetSelectorTerms"] == [
         {"tags": {"karpenter.sh/discovery": "prod"}}
     ]
+    assert node_class["spec"]["amiSelectorTerms"] == [{"alias": "al2023@v20251016"}]
+    assert node_class["spec"]["blockDeviceMappings"][0]["ebs"]["volumeSize"] == "100Gi"
+
+
+@pytest.mark.parametrize("alias", ["al2023@v20251016", "al2023@latest", "bottlerocket@v1.10.0"])
+def test_karpenter_ami_alias_is_rendered(alias: str) -> None:
+    args = make(provisioner="karpenter", ami_alias=alias)
+    node_class = render_karpenter_node_class("gpu", args, "prod", "prod-node")
+    assert node_class["spec"]["amiSelectorTerms"] == [{"alias": alias}]
+
+
+def test_karpenter_pool_needs_an_ami_alias() -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"a Karpenter pool needs `ami_alias`, e\.g\. `al2023@v20251016`; "
+        r"see https://karpenter\.sh/docs/tasks/managing-amis/",
+    ):
+        make(provisioner="karpenter")
+
+
+def test_ami_alias_needs_karpenter() -> None:
+    with pytest.raises(ValidationError, match="`ami_alias` needs `provisioner: karpenter`"):
+        make(ami_alias=ALIAS)
+
+
+@pytest.mark.parametrize(
+    ("alias", "message"),
+    [
+        (
+            "al2@v20240807",
+            "`al2@v20240807` is not an AMI alias Shipyard supports (Karpenter refuses AL2 "
+            "aliases on EKS 1.33+); use family `al2023` or `bottlerocket` as "
+            "`<family>@<release>`, e.g. `al2023@v20251016`",
+        ),
+        (
+            "windows2022@latest",
+            "`windows2022@latest` is not an AMI alias Shipyard supports; use family `al2023` "
+            "or `bottlerocket` as `<family>@<release>`, e.g. `al2023@v20251016`",
+        ),
+        (
+            "al2023@20251016",
+            "`al2023@20251016` is neither `al2023@v<YYYYMMDD>` nor `al2023@latest`",
+        ),
+        ("al2023", "`al2023` is neither `al2023@v<YYYYMMDD>` nor `al2023@latest`"),
+        (
+            "bottlerocket@v1.10",
+            "`bottlerocket@v1.10` is neither `bottlerocket@v<major>.<minor>.<patch>` nor "
+            "`bottlerocket@latest`",
+        ),
+    ],
+)
+def test_ami_alias_format(alias: str, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make(provisioner="karpenter", ami_alias=alias)
+    [error] = caught.value.errors()
+    assert error["loc"] == ("ami_alias",)
+    assert error["msg"] == f"Value error, {message}"
+
+
+def test_disk_size_stops_at_the_gp3_maximum() -> None:
+    assert make(disk_size_gib=16384).disk_size_gib == 16384
+    with pytest.raises(ValidationError, match="less than or equal to 16384"):
+        make(disk_size_gib=16385)
 
 
 def _render(args: NodePoolArgs, provider: bool = False) -> list[RenderedResource]:
@@ -135,7 +199,7 @@ def test_efa_pool_gets_a_launch_template_and_placement_group() -> None:
 
 
 def test_karpenter_pool_under_mocks() -> None:
-    resources = _render(make(provisioner="karpenter"), provider=True)
+    resources = _render(make(provisioner="karpenter", ami_alias=ALIAS), provider=True)
     kinds = sorted(r.type for r in resources if r.type.startswith("kubernetes:karpenter"))
     assert kinds == [
         "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
