@@ -26,7 +26,12 @@ STATEFUL_TYPES = frozenset(
         "kubernetes:core/v1:PersistentVolumeClaim",
         "kubernetes:postgresql.cnpg.io/v1:Cluster",
         "kubernetes:kafka.strimzi.io/v1beta2:Kafka",
+        "kubernetes:kafka.strimzi.io/v1:Kafka",
+        "kubernetes:kafka.strimzi.io/v1:KafkaNodePool",
+        # Deleting a KafkaTopic deletes the topic and its messages.
+        "kubernetes:kafka.strimzi.io/v1:KafkaTopic",
         "kubernetes:clickhouse.altinity.com/v1:ClickHouseInstallation",
+        "kubernetes:clickhouse-keeper.altinity.com/v1:ClickHouseKeeperInstallation",
         "kubernetes:minio.min.io/v2:Tenant",
         *BUCKET_TYPES,
         "aws:rds/cluster:Cluster",
