@@ -83,21 +83,27 @@ class VirtualKeys(ComponentArgs):
 
 
 class UsageLogging(ComponentArgs):
-    """Usage and request logs through LiteLLM's own logging callbacks.
+    """Request logs through LiteLLM's `generic_api` logging callback.
 
-    This is the slot the data issue fills when the blueprint gains analytics
-    (ClickHouse): LiteLLM 1.83 has no ClickHouse callback of its own, so the
-    data issue chooses the callback (e.g. `generic_api` into ClickHouse's HTTP
-    interface) and its settings. Nothing sets it yet."""
+    LiteLLM 1.83 has no ClickHouse callback of its own (its old `clickhouse` one is
+    gone from the package), so the proxy batches its `StandardLoggingPayload`s and POSTs
+    them as a JSON array to `endpoint`; ClickHouse's HTTP interface takes that body as the
+    data of an `INSERT ... FORMAT JSONEachRow` (components/clickhouse_schema.py). The
+    callback reads the endpoint from `GENERIC_LOGGER_ENDPOINT` and the headers, here the
+    credentials, from `GENERIC_LOGGER_HEADERS` (`Name=value,Name=value`)."""
 
-    callbacks: Annotated[
-        tuple[str, ...],
-        Field(min_length=1, description="LiteLLM `success_callback` names, e.g. `generic_api`."),
+    endpoint: Annotated[
+        str,
+        Field(
+            pattern=r"^https?://",
+            description="URL the log batches are POSTed to; no credentials in it.",
+        ),
     ]
-    settings_secret: Annotated[
-        Dns1123Label, Field(description="Secret whose keys become the callbacks' environment.")
+    headers_secret: Annotated[
+        SecretKeyRef,
+        Field(description="Secret key holding the headers, `Name=value,Name=value`."),
     ]
-    peer: Annotated[EgressPeer, Field(description="The log store the callbacks write to.")]
+    peer: Annotated[EgressPeer, Field(description="The log store the callback writes to.")]
 
 
 IssuerKind = Literal["Issuer", "ClusterIssuer"]
@@ -227,7 +233,8 @@ class GatewayArgs(ComponentArgs):
         VirtualKeys | None, Field(description="Postgres for virtual keys; none: master key only.")
     ] = None
     usage_logging: Annotated[
-        UsageLogging | None, Field(description="Usage logs (completed by the data issue).")
+        UsageLogging | None,
+        Field(description="Request logs to an HTTP endpoint (ClickHouse); none: not kept."),
     ] = None
     exposure: Annotated[
         Exposure | None, Field(description="External access; none: in-cluster.")

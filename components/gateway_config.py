@@ -14,6 +14,12 @@ from components.gateway_args import GatewayArgs, GatewayBackend, Limits
 
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 DATABASE_URL_ENV = "DATABASE_URL"
+# LiteLLM's `generic_api` callback (litellm/integrations/generic_api/generic_api_callback.py):
+# batches of StandardLoggingPayload POSTed to GENERIC_LOGGER_ENDPOINT with the headers of
+# GENERIC_LOGGER_HEADERS. One logger instance serves both lists.
+LOGGING_CALLBACK = "generic_api"
+LOGGER_ENDPOINT_ENV = "GENERIC_LOGGER_ENDPOINT"
+LOGGER_HEADERS_ENV = "GENERIC_LOGGER_HEADERS"
 # vLLM's OpenAI-compatible server, as LiteLLM names the provider.
 PROVIDER = "hosted_vllm"
 # vLLM runs without an API key inside the cluster; the OpenAI client still
@@ -74,7 +80,9 @@ def render_gateway_config(args: GatewayArgs) -> dict[str, Any]:
         settings["default_key_generate_params"] = key_limits
         settings["upperbound_key_generate_params"] = key_limits
     if args.usage_logging is not None:
-        settings["success_callback"] = list(args.usage_logging.callbacks)
+        # Failed calls are logged too, with `status: failure` and `error_str`.
+        settings["success_callback"] = [LOGGING_CALLBACK]
+        settings["failure_callback"] = [LOGGING_CALLBACK]
 
     config: dict[str, Any] = {
         "model_list": [_route(backend, args) for backend in args.backends],

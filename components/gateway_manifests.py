@@ -21,6 +21,8 @@ from components.gateway_args import (
 )
 from components.gateway_config import (
     DATABASE_URL_ENV,
+    LOGGER_ENDPOINT_ENV,
+    LOGGER_HEADERS_ENV,
     MASTER_KEY_ENV,
     config_checksum,
     render_config_text,
@@ -96,6 +98,11 @@ def render_env(name: str, args: GatewayArgs) -> list[Manifest]:
     if args.virtual_keys is not None:
         ref = args.virtual_keys.database_url_secret
         env.append(_secret_env(DATABASE_URL_ENV, ref.name, ref.key))
+    logging = args.usage_logging
+    if logging is not None:
+        env.append({"name": LOGGER_ENDPOINT_ENV, "value": logging.endpoint})
+        headers = logging.headers_secret
+        env.append(_secret_env(LOGGER_HEADERS_ENV, headers.name, headers.key))
     return env
 
 
@@ -127,8 +134,6 @@ def render_container(name: str, args: GatewayArgs) -> Manifest:
             {"name": "tmp", "mountPath": "/tmp"},
         ],
     }
-    if args.usage_logging is not None:
-        container["envFrom"] = [{"secretRef": {"name": args.usage_logging.settings_secret}}]
     return container
 
 
