@@ -36,6 +36,11 @@ DEFAULT_TOPOLOGY_KEY = "kubernetes.io/hostname"
 DEFAULT_RETENTION = "30d"
 # CloudNativePG schedules take six fields, seconds first: every day at 03:00:00.
 DEFAULT_BACKUP_SCHEDULE = "0 0 3 * * *"
+# The keys of a backup credentials Secret (the names AWS SDKs read from the environment),
+# and of the CA in a kubernetes.io/tls Secret.
+ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID"
+SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY"
+CA_CERT_KEY = "ca.crt"
 
 # pgvector limits (src/hnsw.h, and README "Indexing": "vector - up to 2,000 dimensions"
 # for HNSW; https://github.com/pgvector/pgvector#hnsw). A `vector` column holds up to
@@ -161,7 +166,8 @@ class VectorStore(ComponentArgs):
 
 
 class PostgresBackup(ComponentArgs):
-    """Base backups and WAL archiving to S3 with barman-cloud, on a schedule."""
+    """Base backups and WAL archiving to S3 with barman-cloud, on a schedule: to AWS S3
+    through the pods' IAM role, or to an S3-compatible endpoint (MinIO) with keys."""
 
     destination_path: Annotated[
         str,
@@ -177,6 +183,24 @@ class PostgresBackup(ComponentArgs):
         _validator(schedule_problem),
         Field(description=f"Six-field cron, seconds first; default `{DEFAULT_BACKUP_SCHEDULE}`."),
     ] = DEFAULT_BACKUP_SCHEDULE
+    endpoint_url: Annotated[
+        str | None,
+        Field(
+            pattern=r"^https://[^/\s]+$",
+            description="An S3-compatible endpoint (https); none is AWS S3.",
+        ),
+    ] = None
+    credentials_secret: Annotated[
+        Dns1123Label | None,
+        Field(
+            description=f"Secret with `{ACCESS_KEY_ID_KEY}` and `{SECRET_ACCESS_KEY_KEY}`; "
+            "none uses the pods' IAM role (IRSA)."
+        ),
+    ] = None
+    endpoint_ca_secret: Annotated[
+        Dns1123Label | None,
+        Field(description=f"Secret whose `{CA_CERT_KEY}` signs the endpoint's certificate."),
+    ] = None
 
 
 class PostgresArgs(ComponentArgs):

@@ -4,8 +4,32 @@ from __future__ import annotations
 
 from components import postgres_args as pg
 from components.gateway_manifests import selector_labels as gateway_selector_labels
+from components.minio_manifests import certificate_secret_name, endpoint_url, user_secret_name
+from shipyard.blueprint.object_store_checks import minio_store, postgres_backup_user
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.postgres_checks import backup_path
+
+
+def _backup(platform: Platform) -> pg.PostgresBackup | None:
+    """Backups into the declared bucket: on S3 through the bucket's IRSA role; on MinIO
+    over https at its Service, with the user Shipyard creates for the database, trusting
+    cert-manager's CA (a given TLS Secret's certificate must chain to a trusted CA)."""
+    spec = platform.spec.postgres
+    if spec is None or spec.backup is None:
+        return None
+    endpoint: dict[str, object] = {}
+    store, user = minio_store(platform), postgres_backup_user(platform)
+    if store is not None and user is not None:
+        endpoint["endpoint_url"] = endpoint_url(store.name, platform.namespace)
+        endpoint["credentials_secret"] = user_secret_name(store.name, user)
+        if store.tls.cert_manager_issuer is not None:
+            endpoint["endpoint_ca_secret"] = certificate_secret_name(store.name)
+    return pg.PostgresBackup(
+        destination_path=f"s3://{spec.backup.bucket}/{backup_path(spec)}",
+        retention=spec.backup.retention,
+        schedule=spec.backup.schedule,
+        **endpoint,
+    )
 
 
 def postgres_args(platform: Platform) -> pg.PostgresArgs | None:
@@ -32,15 +56,7 @@ def postgres_args(platform: Platform) -> pg.PostgresArgs | None:
         anti_affinity=spec.anti_affinity,
         install_operator=spec.install_operator,
         allow_data_loss=spec.allow_data_loss,
-        backup=(
-            pg.PostgresBackup(
-                destination_path=f"s3://{spec.backup.bucket}/{backup_path(spec)}",
-                retention=spec.backup.retention,
-                schedule=spec.backup.schedule,
-            )
-            if spec.backup is not None
-            else None
-        ),
+        backup=_backup(platform),
         vector_stores=tuple(
             pg.VectorStore(
                 table=store.table,

@@ -12,7 +12,8 @@ from components.postgres_args import (
     sql_identifier_problem,
     storage_size_problem,
 )
-from shipyard.blueprint.errors import Path
+from shipyard.blueprint.errors import Path, did_you_mean
+from shipyard.blueprint.object_store import MinioObjectStore, S3ObjectStore
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.postgres import PostgresSpec, VectorStoreSpec
 
@@ -39,20 +40,31 @@ def _vector_store(path: Path, store: VectorStoreSpec) -> Iterator[Finding]:
         yield ((*path, field), problem)
 
 
-def _backup(platform: Platform, spec: PostgresSpec) -> Iterator[Finding]:
-    backup = spec.backup
+def _declared_buckets(platform: Platform) -> list[str]:
+    store = platform.spec.object_store
+    if isinstance(store, S3ObjectStore):
+        return [store.bucket]
+    if isinstance(store, MinioObjectStore):
+        return [bucket.name for bucket in store.buckets]
+    return []
+
+
+def _backup_bucket(platform: Platform, spec: PostgresSpec, path: Path) -> Iterator[Finding]:
+    """The bucket is declared by the object store; with S3, the instances' service account
+    is among its consumers (IRSA). With MinIO, Shipyard creates their user itself."""
+    backup, store = spec.backup, platform.spec.object_store
     if backup is None:
         return
-    path: Path = ("spec", "postgres", "backup")
-    store = platform.spec.object_store
-    if store is None or store.bucket != backup.bucket:
-        declared = f"`{store.bucket}`" if store is not None else "none"
+    declared = _declared_buckets(platform)
+    if backup.bucket not in declared:
+        names = ", ".join(f"`{name}`" for name in declared) or "none"
         yield (
             (*path, "bucket"),
-            f"no object store declares bucket `{backup.bucket}`; declare it in "
-            f"`spec.objectStore` or back up to a declared one (declared: {declared})",
+            f"no object store declares bucket `{backup.bucket}`"
+            f"{did_you_mean(backup.bucket, declared)}; declare it in `spec.objectStore` or "
+            f"back up to a declared one (declared: {names})",
         )
-    elif (platform.namespace, spec.name) not in {
+    elif isinstance(store, S3ObjectStore) and (platform.namespace, spec.name) not in {
         (c.namespace or platform.namespace, c.name) for c in store.consumers
     }:
         yield (
@@ -61,6 +73,14 @@ def _backup(platform: Platform, spec: PostgresSpec) -> Iterator[Finding]:
             f", which is not among `spec.objectStore.consumers`; add `{{name: {spec.name}}}` "
             "there",
         )
+
+
+def _backup(platform: Platform, spec: PostgresSpec) -> Iterator[Finding]:
+    backup = spec.backup
+    if backup is None:
+        return
+    path: Path = ("spec", "postgres", "backup")
+    yield from _backup_bucket(platform, spec, path)
     for field, problem in (
         ("retention", retention_problem(backup.retention)),
         ("schedule", schedule_problem(backup.schedule)),

@@ -162,3 +162,46 @@ def test_an_unknown_key_is_a_typo(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, text)
     assert problem.startswith(f"{at(text, 'instance: 2')}: spec.postgres.instance: unknown field")
     assert "did you mean `instances`?" in problem
+
+
+MINIO = """\
+apiVersion: shipyard.dev/v1alpha1
+kind: Platform
+metadata: {name: shipyard-dev, environment: dev}
+spec:
+  cluster: {kind: local, context: kind-shipyard}
+  namespace: llm
+  objectStore:
+    provider: minio
+    storage: {size: 100Gi}
+    tls: {secretName: minio-tls}
+    buckets:
+      - name: pg-backups
+  postgres:
+    name: pg
+    storage: {size: 20Gi}
+    backup:
+      bucket: pg-backups
+      path: nightly/
+"""
+
+
+def test_a_backup_to_minio_uses_its_endpoint_and_generated_user(tmp_path: Path) -> None:
+    args = postgres_args(load(tmp_path, MINIO))
+    assert args is not None and args.backup is not None
+    assert args.backup == PostgresBackup(
+        destination_path="s3://pg-backups/nightly",
+        endpoint_url="https://minio.llm.svc:9000",
+        credentials_secret="minio-pg-backup-credentials",
+        # A given TLS Secret: its certificate must chain to a CA the instances trust.
+        endpoint_ca_secret=None,
+    )
+
+
+def test_a_backup_to_an_undeclared_minio_bucket(tmp_path: Path) -> None:
+    text = MINIO.replace("      bucket: pg-backups\n", "      bucket: pg-backup\n")
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'bucket: pg-backup')}: spec.postgres.backup.bucket: no object store declares "
+        "bucket `pg-backup` (did you mean `pg-backups`?); declare it in `spec.objectStore` or "
+        "back up to a declared one (declared: `pg-backups`)"
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 from crd_schemas import Schemas, crd_paths, load_schemas, validate
+from test_minio_render import MINIO_BLUEPRINT, render
 
 from components.postgres_args import CNPG_VERSION
 from shipyard.render import render_blueprint
@@ -68,3 +69,33 @@ def test_the_crd_check_catches_mistakes(
     database["spec"]["extensions"][0]["ensure"] = "installed"
     with pytest.raises(jsonschema.ValidationError, match="'installed' is not one of"):
         validate(database, crd_schemas)
+
+
+@pytest.fixture(scope="module")
+def minio_backup_resources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    resources = render(MINIO_BLUEPRINT, tmp_path_factory.mktemp("minio-backup"))
+    return {
+        r.manifest()["kind"]: r.manifest()
+        for r in resources
+        if r.type.startswith("kubernetes:postgresql.cnpg.io/")
+    }
+
+
+@pytest.mark.parametrize("kind", ["Cluster", "ScheduledBackup"])
+def test_a_backup_to_minio_validates_against_the_crd(
+    minio_backup_resources: dict[str, dict[str, Any]], crd_schemas: Schemas, kind: str
+) -> None:
+    validate(minio_backup_resources[kind], crd_schemas)
+    store = minio_backup_resources["Cluster"]["spec"]["backup"]["barmanObjectStore"]
+    assert store["endpointURL"] == "https://minio.llm.svc:9000"
+    assert store["endpointCA"] == {"name": "minio-tls", "key": "ca.crt"}
+
+
+def test_the_crd_check_catches_a_wrong_credentials_reference(
+    minio_backup_resources: dict[str, dict[str, Any]], crd_schemas: Schemas
+) -> None:
+    cluster = copy.deepcopy(minio_backup_resources["Cluster"])
+    credentials = cluster["spec"]["backup"]["barmanObjectStore"]["s3Credentials"]
+    credentials["accessKeyId"] = {"secretName": "minio-postgres-backup-credentials"}
+    with pytest.raises(jsonschema.ValidationError, match="'key' is a required property"):
+        validate(cluster, crd_schemas)
