@@ -63,8 +63,9 @@ e2e: $(STAMP) ## Build the toolchain (cached), start a local cluster, run the e2
 clean: ## Remove build output (keeps .venv and the toolchain cache).
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
 
-bench: $(STAMP) ## Benchmarks of validate, render and the CLI against their targets.
+bench: $(STAMP) ## Benchmarks of validate, render, the CLI and the reconciler against their targets.
 	@$(BIN)/python tests/benchmarks/bench_plan.py
+	@$(BIN)/python tests/benchmarks/bench_reconciler.py
 
 actionlint: ## Lint .github/workflows (builds actionlint from its Go module once).
 	@scripts/actionlint

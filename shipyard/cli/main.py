@@ -17,6 +17,7 @@ COMMANDS = {
     "cost": "shipyard.cli.cost:cost",
     "plan": "shipyard.cli.plan:plan",
     "affected": "shipyard.cli.affected:affected",
+    "reconcile": "shipyard.cli.reconcile:reconcile",
 }
 
 

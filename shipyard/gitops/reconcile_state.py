@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 ErrorKind = Literal["temporary", "permanent"]
 ConditionStatus = Literal["Ready", "Reconciling", "Stalled"]
@@ -169,8 +169,28 @@ def is_interrupted(
     return not alive(marker.pid)
 
 
+class StackStateStore(Protocol):
+    """What the reconciler needs from a state store: the file `StateStore` below, or another
+    backend (a ConfigMap, say) with the same four methods and the same atomicity."""
+
+    def load(self, stack: str) -> StackState:
+        """The stack's recorded state; an empty one if it was never reconciled. Raises
+        `StateError` when it cannot be read."""
+
+    def save(self, state: StackState) -> None:
+        """Replace the stack's state, all or nothing."""
+
+    def begin_apply(self, state: StackState, marker: InProgress) -> StackState:
+        """Record the attempt and its marker before the apply starts."""
+
+    def record_interruption(
+        self, state: StackState, now: datetime, retry_at: datetime | None = None
+    ) -> StackState:
+        """Turn an interrupted apply's marker into a counted temporary failure."""
+
+
 class StateStore:
-    """`<directory>/<stack>.json`, one file per stack."""
+    """`<directory>/<stack>.json`, one file per stack (a `StackStateStore`)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory

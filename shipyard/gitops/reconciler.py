@@ -3,10 +3,11 @@
 `reconcile_once` wires the pieces: stacks and affected paths from git (`revisions`,
 `affected`), validation of the head blueprint (`load_blueprint_at`), the pure `decide`,
 an injected `Applier`, and the state store. Every decision is logged as a JSON line with
-its reason. Stacks are handled one after another in promotion order.
+its reason. Stacks are handled one after another in promotion order; the daemon
+(`daemon.py`) runs one pass per stack in parallel threads instead.
 
-Only the `Applier` protocol is defined here: the Automation API applier (a worktree at
-the commit, `pulumi.automation` with the policy pack) is not built yet.
+The `Applier` protocol is defined here; `applier.AutomationApplier` implements it with the
+Automation API in a child process.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from shipyard.gitops.reconcile_state import (
     InProgress,
     LastError,
     StackState,
+    StackStateStore,
     StateError,
-    StateStore,
     is_interrupted,
     this_process,
 )
@@ -49,6 +50,7 @@ STACK_NOT_IN_HEAD = "StackNotInHead"
 STATE_UNREADABLE = "StateUnreadable"
 APPLIED = "Applied"
 DRIFT_CHECKED = "DriftChecked"
+SELF_HEAL = "SelfHeal"
 
 Clock = Callable[[], datetime]
 RUN_ID = uuid.uuid4().hex
@@ -63,6 +65,8 @@ class ApplyRequest:
     """The stack's blueprint path at `commit`, relative to the project root."""
     recovering: bool = False
     """The previous apply was interrupted: clear its pending operations and lock first."""
+    refresh: bool = False
+    """Refresh the state from the live resources first (self-heal of drift)."""
 
 
 class ApplyFailure(Exception):
@@ -94,7 +98,7 @@ class StackResult:
 def reconcile_once(
     repo_facts: GitFacts,
     stacks: Iterable[str],
-    state_store: StateStore,
+    state_store: StackStateStore,
     applier: Applier,
     clock: Clock,
     *,
@@ -102,10 +106,12 @@ def reconcile_once(
     policy: Policy | None = None,
     run_id: str = RUN_ID,
     marker_alive: Callable[[InProgress], bool] | None = None,
+    self_heal: bool = False,
     logger: logging.Logger = LOGGER,
 ) -> list[StackResult]:
     """Reconcile each of `stacks` to the commit `head` names. Raises `GitFactsError` when
-    `head` does not resolve."""
+    `head` does not resolve. With `self_heal`, drift found by a drift check is undone at once
+    by an apply of the same commit with a refresh."""
     policy = policy or Policy()
     alive = marker_alive or (lambda marker: not is_interrupted(marker, run_id))
     mark = this_process(run_id)
@@ -149,6 +155,28 @@ def reconcile_once(
             )
             _log(logger, name, revision, decision)
             state = _act(state_store, state, decision, stack, applier, clock, mark, policy, logger)
+            if decision.kind == "drift_check" and self_heal and state.drift_found:
+                decision = Decision(
+                    "apply",
+                    SELF_HEAL,
+                    f"drift found in {(decision.commit or '')[:7]}; applying it again "
+                    "with a refresh",
+                    "Reconciling",
+                    commit=state.last_successful_commit,
+                )
+                _log(logger, name, revision, decision, level=logging.WARNING)
+                state = _apply(
+                    state_store,
+                    state,
+                    decision,
+                    stack,
+                    applier,
+                    clock,
+                    mark,
+                    policy,
+                    logger,
+                    refresh=True,
+                )
             results.append(StackResult(name, decision, state))
     return results
 
@@ -169,7 +197,7 @@ def _changes_stack(facts: GitFacts, state: StackState, head: Revision, name: str
 
 
 def _act(
-    store: StateStore,
+    store: StackStateStore,
     state: StackState,
     decision: Decision,
     stack: Stack,
@@ -200,7 +228,7 @@ def _act(
 
 
 def _apply(
-    store: StateStore,
+    store: StackStateStore,
     state: StackState,
     decision: Decision,
     stack: Stack,
@@ -209,11 +237,13 @@ def _apply(
     mark: Callable[[str, datetime], InProgress],
     policy: Policy,
     logger: logging.Logger,
+    *,
+    refresh: bool = False,
 ) -> StackState:
     commit = decision.commit or ""
     state = _with_condition(state, decision, clock())
     state = store.begin_apply(state, mark(commit, clock()))
-    request = ApplyRequest(stack.name, commit, stack.blueprint, decision.recovering)
+    request = ApplyRequest(stack.name, commit, stack.blueprint, decision.recovering, refresh)
     try:
         applier.apply(request)
     except ApplyFailure as failure:
@@ -263,7 +293,7 @@ def _apply(
 
 
 def _check_drift(
-    store: StateStore,
+    store: StackStateStore,
     state: StackState,
     decision: Decision,
     stack: Stack,
@@ -288,7 +318,9 @@ def _check_drift(
     return state
 
 
-def _settle(store: StateStore, state: StackState, decision: Decision, now: datetime) -> StackState:
+def _settle(
+    store: StackStateStore, state: StackState, decision: Decision, now: datetime
+) -> StackState:
     """Record the decision's condition; the file is written only when something changed."""
     updated = _with_condition(state, decision, now)
     if updated != state:

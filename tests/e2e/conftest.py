@@ -310,3 +310,27 @@ def export_resources(stack) -> list[dict]:
 
 def dump(obj) -> str:
     return json.dumps(obj, indent=2, default=str)
+
+
+@pytest.fixture(scope="session")
+def policy_analyzer(toolchain_bin: Path, pulumi_home: Path) -> Path:
+    """policies/bin's launcher, installed as the `policy-python` analyzer plugin in the
+    harness's PULUMI_HOME, so `--policy-pack policies` works without the language host.
+    Returns the PULUMI_HOME."""
+    subprocess.run(
+        [
+            str(toolchain_bin / "pulumi"),
+            *("plugin", "install", "analyzer", "policy-python", "v0.1.0"),
+            *("--file", str(REPO_ROOT / "policies" / "bin" / "pulumi-analyzer-policy-python")),
+        ],
+        env=_pulumi_env(toolchain_bin, pulumi_home),
+        check=True,
+        capture_output=True,
+    )
+    return pulumi_home
+
+
+def pulumi_env(toolchain_bin: Path, pulumi_home: Path) -> dict[str, str]:
+    """The harness's Pulumi environment (PATH, PULUMI_HOME, passphrase, no plugin downloads),
+    for a process the test starts itself."""
+    return _pulumi_env(toolchain_bin, pulumi_home)

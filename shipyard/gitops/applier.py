@@ -1,0 +1,205 @@
+"""The Automation API applier: every apply or drift check runs in a child process.
+
+`AutomationApplier` implements the reconciler's `Applier`. For a request it:
+
+1. extracts the commit from the reconciler's git mirror into a fresh directory
+   (`git archive`, nothing in the mirror changes);
+2. starts `python -m shipyard.gitops.apply_worker JOB` with that directory as the project
+   root. The worker runs the reconciler's own installed engine (`shipyard.program`) as a
+   Pulumi Automation API inline program, over the blueprint and `stacks/Pulumi.<stack>.yaml`
+   (secure config included) of the checkout, with the policy pack;
+3. reads the worker's result file: success, drift found or not, or an `ApplyFailure`.
+
+Why a child process: a kill of the child ends its apply like a kill of the reconciler
+would (the worker dies with its parent, see `apply_worker`), applies of several stacks
+never share the Pulumi SDK's process-wide state (the working directory, `sys.modules`,
+the SDK's settings), and the idle reconciler never imports Pulumi (about 40 MB less).
+
+This module itself never imports Pulumi.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from ruamel.yaml import YAML
+
+from shipyard.gitops.reconcile_state import ErrorKind
+from shipyard.gitops.reconciler import ApplyFailure, ApplyRequest
+
+WORKER_MODULE = "shipyard.gitops.apply_worker"
+POLICY_PACK_DIR = "policies"
+"""The checkout's policy pack, used unless `policy_pack` names another."""
+DEFAULT_TIMEOUT = timedelta(hours=1)
+"""An apply or drift check that runs longer is killed and counted as a temporary failure."""
+BACKEND_ENV = "PULUMI_BACKEND_URL"
+Action = Literal["apply", "drift"]
+
+
+def checkout(repository: Path, commit: str, destination: Path) -> Path:
+    """Extract `commit`'s tree from `repository` into `destination` (created)."""
+    destination.mkdir(parents=True)
+    with subprocess.Popen(
+        ["git", "-C", str(repository), "archive", "--format=tar", commit],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None
+        try:
+            with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
+                archive.extractall(destination, filter="data")
+        except tarfile.ReadError:  # no archive at all: git says why below
+            pass
+        error = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise ApplyFailure("temporary", f"`git archive {commit[:7]}` failed: {error.strip()}")
+    return destination
+
+
+def project_backend(project_root: Path) -> str | None:
+    """`backend.url` of the checkout's Pulumi.yaml, if any."""
+    try:
+        data = YAML(typ="safe").load((project_root / "Pulumi.yaml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ApplyFailure("permanent", "Pulumi.yaml does not exist at this commit") from None
+    backend = data.get("backend") if isinstance(data, dict) else None
+    url = backend.get("url") if isinstance(backend, dict) else None
+    return str(url) if url else None
+
+
+def backend_problem(env: Mapping[str, str], project_url: str | None) -> str | None:
+    """Why the state backend cannot be used from a throwaway checkout, or None.
+
+    `PULUMI_BACKEND_URL` wins over Pulumi.yaml (as for the CLI). A relative `file://` URL
+    (`file://./.pulumi-state`) would put the state inside the checkout, which is deleted
+    after every apply."""
+    url = env.get(BACKEND_ENV) or project_url
+    if url is None or not url.startswith("file://"):
+        return None
+    path = url.removeprefix("file://")
+    if path.startswith(("/", "~")):
+        return None
+    return (
+        f"the state backend `{url}` in Pulumi.yaml is relative to the checkout, which the "
+        f"reconciler deletes after each apply; set `{BACKEND_ENV}` to an absolute file:// "
+        "URL or a remote backend"
+    )
+
+
+class AutomationApplier:
+    """An `Applier` running `shipyard.program` through the Automation API, per request in a
+    child process, on a checkout of the request's commit."""
+
+    def __init__(
+        self,
+        repository: Path,
+        workdir: Path,
+        *,
+        policy_pack: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        python: str = sys.executable,
+        timeout: timedelta | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.repository = repository
+        self.workdir = workdir
+        self.policy_pack = policy_pack
+        """None: the checkout's `policies/` when it has a PulumiPolicy.yaml. A relative path
+        is taken inside the checkout."""
+        self.env = dict(env) if env is not None else None
+        self.python = python
+        self.timeout = timeout
+        for sub in ("jobs", "logs"):
+            (workdir / sub).mkdir(parents=True, exist_ok=True)
+
+    def apply(self, request: ApplyRequest) -> None:
+        self._run("apply", request)
+
+    def check_drift(self, request: ApplyRequest) -> bool:
+        return bool(self._run("drift", request).get("drift"))
+
+    def log_path(self, stack: str) -> Path:
+        """Where the engine's output for `stack` is appended."""
+        return self.workdir / "logs" / f"{stack}.log"
+
+    def _run(self, action: Action, request: ApplyRequest) -> dict[str, Any]:
+        jobs = self.workdir / "jobs"
+        job_dir = Path(tempfile.mkdtemp(prefix=f"{request.stack}-{request.commit[:7]}-", dir=jobs))
+        try:
+            root = checkout(self.repository, request.commit, job_dir / "checkout")
+            env = self.env if self.env is not None else os.environ
+            problem = backend_problem(env, project_backend(root))
+            if problem is not None:
+                raise ApplyFailure("permanent", problem)
+            job = {
+                "action": action,
+                "stack": request.stack,
+                "commit": request.commit,
+                "project_root": str(root),
+                "policy_packs": self._policy_packs(root),
+                "recovering": request.recovering,
+                "refresh": request.refresh,
+                "result": str(job_dir / "result.json"),
+            }
+            job_file = job_dir / "job.json"
+            job_file.write_text(json.dumps(job), encoding="utf-8")
+            return self._spawn(job_file, job_dir / "result.json", root, request.stack)
+        finally:
+            shutil.rmtree(job_dir, ignore_errors=True)
+
+    def _policy_packs(self, root: Path) -> list[str]:
+        pack = self.policy_pack
+        if pack is None:
+            pack = root / POLICY_PACK_DIR
+            if not (pack / "PulumiPolicy.yaml").is_file():
+                return []
+        elif not pack.is_absolute():
+            pack = root / pack
+        if not (pack / "PulumiPolicy.yaml").is_file():
+            raise ApplyFailure("permanent", f"no policy pack (PulumiPolicy.yaml) in {pack}")
+        # The pack's `virtualenv: ../.venv` would name a directory the checkout does not have:
+        # the pack runs in the reconciler's own environment, which holds `shipyard.policy`.
+        venv = root / ".venv"
+        if not venv.exists():
+            venv.symlink_to(Path(sys.prefix), target_is_directory=True)
+        return [str(pack)]
+
+    def _spawn(self, job_file: Path, result_file: Path, root: Path, stack: str) -> dict[str, Any]:
+        log_path = self.log_path(stack)
+        timeout = self.timeout.total_seconds() if self.timeout is not None else None
+        with log_path.open("ab") as log:
+            proc = subprocess.Popen(
+                [self.python, "-m", WORKER_MODULE, str(job_file)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.env,
+                cwd=root,
+            )
+            try:
+                code = proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise ApplyFailure(
+                    "temporary", f"the engine did not finish in {self.timeout}; see {log_path}"
+                ) from None
+        try:
+            result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            raise ApplyFailure(
+                "temporary", f"the engine process exited with {code} and no result; see {log_path}"
+            ) from None
+        if not result.get("ok"):
+            kind: ErrorKind = "permanent" if result.get("kind") == "permanent" else "temporary"
+            raise ApplyFailure(kind, str(result.get("message", "unknown error")))
+        return result

@@ -1,0 +1,292 @@
+"""`shipyard reconcile`'s loop: fetch the branch, reconcile each stack, wait, again.
+
+A pass fetches the watched branch into a bare mirror (`<workdir>/mirror.git`), then hands
+every stack that is not busy to a thread pool of `max_parallel` threads; each runs
+`reconcile_once` for its one stack. A stack is never reconciled by two threads at once (a
+lock per stack); a stack that was busy when a pass came is reconciled again as soon as its
+job ends. Passes run every `interval`, at once after an accepted push webhook, and only
+while the gate (leader election) is open.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from shipyard.gitops.affected import in_promotion_order
+from shipyard.gitops.decide import Policy
+from shipyard.gitops.git_facts import GitFacts, GitFactsError
+from shipyard.gitops.metrics import ReconcilerMetrics
+from shipyard.gitops.reconcile_state import StackStateStore, StateError
+from shipyard.gitops.reconciler import RUN_ID, Applier, StackResult, reconcile_once
+from shipyard.gitops.revisions import stacks_at
+from shipyard.gitops.webhook import InMemoryDeliveries, verify_delivery
+
+LOGGER = logging.getLogger("shipyard.reconcile")
+DEFAULT_INTERVAL = timedelta(seconds=15)
+DEFAULT_MAX_PARALLEL = 2
+FETCH_TIMEOUT = 120.0
+"""Seconds before a hanging `git fetch` is given up (the next pass tries again)."""
+HEALTHY_AFTER_MISSED_PASSES = 4
+"""`/healthz` fails when the loop has not started a pass for this many intervals."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DaemonSettings:
+    repo_url: str
+    branch: str
+    workdir: Path
+    stacks: tuple[str, ...] | None = None
+    """None: every stack at the head of the branch."""
+    interval: timedelta = DEFAULT_INTERVAL
+    max_parallel: int = DEFAULT_MAX_PARALLEL
+    policy: Policy = field(default_factory=Policy)
+    self_heal: bool = False
+
+    @property
+    def mirror(self) -> Path:
+        return self.workdir / "mirror.git"
+
+    @property
+    def ref(self) -> str:
+        return f"refs/remotes/origin/{self.branch}"
+
+
+class Daemon:
+    def __init__(
+        self,
+        settings: DaemonSettings,
+        store: StackStateStore,
+        applier: Applier,
+        *,
+        metrics: ReconcilerMetrics | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        gate: Callable[[], bool] | None = None,
+        webhook_secret: bytes | None = None,
+        run_id: str = RUN_ID,
+        logger: logging.Logger = LOGGER,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.applier = applier
+        self.metrics = metrics or ReconcilerMetrics()
+        self.clock = clock
+        self.gate = gate or (lambda: True)
+        self.webhook_secret = webhook_secret
+        self.run_id = run_id
+        self.logger = logger
+        self.deliveries = InMemoryDeliveries()
+        self._deliveries_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(settings.max_parallel, thread_name_prefix="reconcile")
+        self._busy: dict[str, threading.Lock] = {}
+        self._missed: set[str] = set()
+        self._lock = threading.Lock()
+        self._jobs: set[Future[None]] = set()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._known: tuple[str, ...] = settings.stacks or ()
+        self._was_leader: bool | None = None
+        self.ready = False
+        self.heartbeat = time.monotonic()
+
+    # --- git ----------------------------------------------------------------------------
+
+    def sync(self) -> bool:
+        """Fetch the branch into the mirror; False (logged, counted) when it fails."""
+        mirror = self.settings.mirror
+        branch = self.settings.branch
+        env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+        try:
+            if not (mirror / "HEAD").exists():
+                mirror.parent.mkdir(parents=True, exist_ok=True)
+                _git(["init", "--quiet", "--bare", str(mirror)], env)
+            _git(
+                [
+                    *("-C", str(mirror), "fetch", "--quiet", "--prune", "--no-tags"),
+                    self.settings.repo_url,
+                    f"+refs/heads/{branch}:{self.settings.ref}",
+                ],
+                env,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+            self.metrics.fetch_errors.inc()
+            detail = getattr(error, "stderr", "") or str(error)
+            self.logger.error(
+                f"fetching {branch} from {self.settings.repo_url} failed: {str(detail).strip()}",
+                extra={"fields": {"decision": "nothing", "reason": "FetchFailed"}},
+            )
+            return False
+        return True
+
+    def stack_names(self) -> tuple[str, ...]:
+        if self.settings.stacks is not None:
+            return self.settings.stacks
+        facts = GitFacts(self.settings.mirror)
+        return tuple(stacks_at(facts, facts.resolve(self.settings.ref)))
+
+    # --- passes -------------------------------------------------------------------------
+
+    def reconcile_pass(self) -> list[Future[None]]:
+        """Fetch, then start a job for every stack that is not busy. Returns the jobs."""
+        self.heartbeat = time.monotonic()
+        leader = bool(self.gate())
+        self.metrics.leader.set(1 if leader else 0)
+        if leader != self._was_leader:
+            self._was_leader = leader
+            self.logger.info(
+                "reconciling as the leader" if leader else "not the leader: waiting",
+                extra={"fields": {"leader": leader}},
+            )
+        if not leader or not self.sync():
+            return []
+        try:
+            names = self.stack_names()
+        except GitFactsError as error:
+            self.logger.error(str(error), extra={"fields": {"reason": "HeadUnresolved"}})
+            return []
+        self._known = names
+        started = []
+        for name in in_promotion_order(names):
+            with self._lock:
+                busy = self._busy.setdefault(name, threading.Lock())
+                if not busy.acquire(blocking=False):
+                    self._missed.add(name)
+                    continue
+                job = self._pool.submit(self._reconcile_stack, name, busy)
+                self._jobs.add(job)
+                job.add_done_callback(self._jobs.discard)
+            started.append(job)
+        return started
+
+    def _reconcile_stack(self, name: str, busy: threading.Lock) -> None:
+        start = time.monotonic()
+        try:
+            results: list[StackResult] = reconcile_once(
+                GitFacts(self.settings.mirror),
+                [name],
+                self.store,
+                self.applier,
+                self.clock,
+                head=self.settings.ref,
+                policy=self.settings.policy,
+                run_id=self.run_id,
+                self_heal=self.settings.self_heal,
+                logger=self.logger,
+            )
+            for result in results:
+                self.metrics.observe(result, time.monotonic() - start)
+        except Exception:  # one stack's bug must not stop the loop
+            self.logger.exception(f"reconciling {name} failed", extra={"fields": {"stack": name}})
+        finally:
+            with self._lock:
+                busy.release()
+                again = name in self._missed
+                self._missed.discard(name)
+            if again:
+                self._wake.set()
+
+    def wait_idle(self, timeout: float | None = None) -> None:
+        """Wait until every started job has finished."""
+        with self._lock:
+            jobs = list(self._jobs)
+        wait(jobs, timeout)
+
+    def trigger(self) -> None:
+        """Start a pass now (a webhook)."""
+        self._wake.set()
+
+    def run(self) -> None:
+        """Passes until `stop()`: every interval, or at once when triggered."""
+        self.ready = True
+        while not self._stop.is_set():
+            self._wake.clear()
+            self.reconcile_pass()
+            self._wake.wait(self.settings.interval.total_seconds())
+
+    def stop(self, wait_for_jobs: bool = True) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._pool.shutdown(wait=wait_for_jobs, cancel_futures=True)
+
+    def healthy(self) -> bool:
+        limit = max(self.settings.interval.total_seconds(), 1.0) * HEALTHY_AFTER_MISSED_PASSES
+        return time.monotonic() - self.heartbeat <= limit + FETCH_TIMEOUT
+
+    # --- HTTP-facing --------------------------------------------------------------------
+
+    def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
+        """Verify a GitHub delivery; a push to the watched branch triggers a pass."""
+        if not self.webhook_secret:
+            self.metrics.webhooks.labels("disabled").inc()
+            return 404, "webhooks are disabled: no webhook secret is configured"
+        with self._deliveries_lock:
+            verdict = verify_delivery(
+                self.webhook_secret, body, headers, self.deliveries, self.clock()
+            )
+        fields: dict[str, object] = {"webhook": verdict.outcome, "delivery": verdict.delivery}
+        if not verdict.accepted:
+            self.metrics.webhooks.labels(verdict.outcome).inc()
+            self.logger.warning(f"webhook rejected: {verdict.message}", extra={"fields": fields})
+            return verdict.http_status, verdict.message
+        if verdict.event == "ping":
+            self.metrics.webhooks.labels("accepted").inc()
+            return 200, "pong"
+        ref = _push_ref(body) if verdict.event == "push" else None
+        wanted = f"refs/heads/{self.settings.branch}"
+        if ref != wanted:
+            self.metrics.webhooks.labels("ignored").inc()
+            what = f"a push to {ref}" if ref else f"a `{verdict.event}` event"
+            return 202, f"{what} is ignored; watching {wanted}"
+        self.metrics.webhooks.labels("accepted").inc()
+        self.logger.info("webhook: reconciling now", extra={"fields": fields})
+        self.trigger()
+        return 202, "reconcile triggered"
+
+    def status(self) -> dict[str, Any]:
+        """Every known stack's recorded state, as the state files hold it."""
+        stacks: dict[str, Any] = {}
+        for name in self._known:
+            try:
+                stacks[name] = self.store.load(name).to_json()
+            except StateError as error:
+                stacks[name] = {"error": str(error)}
+        return {
+            "repo": self.settings.repo_url,
+            "branch": self.settings.branch,
+            "leader": bool(self._was_leader),
+            "stacks": stacks,
+        }
+
+
+def _push_ref(body: bytes) -> str | None:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None
+    ref = payload.get("ref") if isinstance(payload, dict) else None
+    return ref if isinstance(ref, str) else None
+
+
+def _git(args: list[str], env: Mapping[str, str]) -> None:
+    subprocess.run(
+        ["git", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        timeout=FETCH_TIMEOUT,
+    )

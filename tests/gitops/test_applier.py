@@ -1,0 +1,211 @@
+"""The Automation API applier without the engine: checkouts from a real repository, the
+backend check, the policy pack, and the child-process protocol with a stand-in worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import git
+import pytest
+
+from shipyard.gitops.applier import AutomationApplier, backend_problem, checkout
+from shipyard.gitops.apply_worker import drop_pending_operations, error_summary, failure_kind
+from shipyard.gitops.reconciler import ApplyFailure, ApplyRequest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PULUMI_YAML = "name: shipyard\nruntime: python\nbackend:\n  url: file://./.pulumi-state\n"
+POLICY_YAML = "name: shipyard\nversion: 0.1.0\nruntime:\n  name: python\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, str]:
+    root = tmp_path / "repo"
+    handle = git.Repo.init(root, initial_branch="main")
+    files = {
+        "Pulumi.yaml": PULUMI_YAML,
+        "stacks/Pulumi.dev.yaml": "config:\n  shipyard:blueprint: blueprints/dev.yaml\n",
+        "blueprints/dev.yaml": "kind: Platform\n",
+        "policies/PulumiPolicy.yaml": POLICY_YAML,
+    }
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+        handle.index.add([path])
+    actor = git.Actor("Test", "test@example.com")
+    sha = str(handle.index.commit("initial", author=actor, committer=actor).hexsha)
+    return root, sha
+
+
+def fake_worker(tmp_path: Path, result: dict[str, object] | None, code: int = 0) -> str:
+    """A stand-in for `python -m shipyard.gitops.apply_worker JOB`: it records the job and
+    the working directory, writes `result` (or none) and exits with `code`."""
+    script = tmp_path / "fake-python"
+    record = tmp_path / "job-seen.json"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import json, os, sys\n"
+        "job = json.load(open(sys.argv[3]))\n"
+        "seen = {'job': job, 'cwd': os.getcwd(), 'module': sys.argv[2]}\n"
+        f"json.dump(seen, open({str(record)!r}, 'w'))\n"
+        "print('engine output for', job['stack'])\n"
+        f"result = json.loads({json.dumps(json.dumps(result))})\n"
+        "if result is not None:\n"
+        "    json.dump(result, open(job['result'], 'w'))\n"
+        f"sys.exit({code})\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script)
+
+
+def seen(tmp_path: Path) -> dict[str, object]:
+    return json.loads((tmp_path / "job-seen.json").read_text())  # type: ignore[no-any-return]
+
+
+ENV = {"PULUMI_BACKEND_URL": "file:///var/lib/pulumi", "PATH": os.environ["PATH"]}
+
+
+def test_checkout_extracts_the_commit_tree(repo: tuple[Path, str], tmp_path: Path) -> None:
+    root, sha = repo
+    out = checkout(root, sha, tmp_path / "out")
+    assert (out / "stacks" / "Pulumi.dev.yaml").read_text().endswith("blueprints/dev.yaml\n")
+    assert not (out / ".git").exists()
+    with pytest.raises(ApplyFailure, match="`git archive 0000000` failed"):
+        checkout(root, "0" * 40, tmp_path / "bad")
+
+
+@pytest.mark.parametrize(
+    ("env", "project", "problem"),
+    [
+        ({}, "file://./.pulumi-state", True),
+        ({"PULUMI_BACKEND_URL": "file:///srv/state"}, "file://./.pulumi-state", False),
+        ({}, "file://~/.pulumi-state", False),
+        ({}, "s3://acme-pulumi-state", False),
+        ({}, None, False),
+    ],
+)
+def test_a_backend_inside_the_checkout_is_refused(
+    env: dict[str, str], project: str | None, problem: bool
+) -> None:
+    found = backend_problem(env, project)
+    assert (found is not None) == problem
+    if found:
+        assert "set `PULUMI_BACKEND_URL` to an absolute file:// URL" in found
+
+
+def test_an_apply_runs_the_worker_in_a_checkout_with_the_policy_pack(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, sha = repo
+    python = fake_worker(tmp_path, {"ok": True, "changes": {"update": 1}})
+    applier = AutomationApplier(root, tmp_path / "work", env=ENV, python=python)
+    applier.apply(ApplyRequest("dev", sha, "blueprints/dev.yaml", recovering=True))
+    record = seen(tmp_path)
+    job = record["job"]
+    assert isinstance(job, dict)
+    checkout_dir = Path(str(job["project_root"]))
+    assert record["module"] == "shipyard.gitops.apply_worker"
+    assert record["cwd"] == str(checkout_dir)
+    assert (job["action"], job["stack"], job["commit"]) == ("apply", "dev", sha)
+    assert (job["recovering"], job["refresh"]) == (True, False)
+    assert job["policy_packs"] == [str(checkout_dir / "policies")]
+    assert not checkout_dir.exists()  # the checkout is removed afterwards
+    assert applier.log_path("dev").read_text() == "engine output for dev\n"
+
+
+def test_the_policy_pack_runs_in_the_reconcilers_environment(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, sha = repo
+    applier = AutomationApplier(root, tmp_path / "work", env=ENV)
+    out = checkout(root, sha, tmp_path / "out")
+    assert applier._policy_packs(out) == [str(out / "policies")]
+    assert (out / ".venv").resolve() == Path(sys.prefix).resolve()
+    applier.policy_pack = Path("elsewhere")
+    with pytest.raises(ApplyFailure, match="no policy pack"):
+        applier._policy_packs(out)
+
+
+def test_drift_is_read_from_the_result(repo: tuple[Path, str], tmp_path: Path) -> None:
+    root, sha = repo
+    python = fake_worker(tmp_path, {"ok": True, "drift": True, "changes": {"update": 1}})
+    applier = AutomationApplier(root, tmp_path / "work", env=ENV, python=python)
+    assert applier.check_drift(ApplyRequest("dev", sha, None)) is True
+    assert seen(tmp_path)["job"]["action"] == "drift"  # type: ignore[index]
+
+
+def test_a_failure_keeps_its_kind(repo: tuple[Path, str], tmp_path: Path) -> None:
+    root, sha = repo
+    python = fake_worker(
+        tmp_path, {"ok": False, "kind": "permanent", "message": "[mandatory] pinned-images"}, 1
+    )
+    applier = AutomationApplier(root, tmp_path / "work", env=ENV, python=python)
+    with pytest.raises(ApplyFailure, match=r"\[mandatory\] pinned-images") as failed:
+        applier.apply(ApplyRequest("dev", sha, None))
+    assert failed.value.kind == "permanent"
+
+
+def test_a_worker_that_dies_without_a_result_is_temporary(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, sha = repo
+    applier = AutomationApplier(
+        root, tmp_path / "work", env=ENV, python=fake_worker(tmp_path, None, -9)
+    )
+    with pytest.raises(ApplyFailure, match="exited with 247 and no result") as failed:
+        applier.apply(ApplyRequest("dev", sha, None))
+    assert failed.value.kind == "temporary"
+
+
+def test_a_worker_past_its_timeout_is_killed(repo: tuple[Path, str], tmp_path: Path) -> None:
+    root, sha = repo
+    script = tmp_path / "slow-python"
+    script.write_text("#!/bin/sh\nexec sleep 30\n")
+    script.chmod(0o755)
+    applier = AutomationApplier(
+        root, tmp_path / "work", env=ENV, python=str(script), timeout=timedelta(seconds=0.2)
+    )
+    with pytest.raises(ApplyFailure, match=r"did not finish in 0:00:00\.200000") as failed:
+        applier.apply(ApplyRequest("dev", sha, None))
+    assert failed.value.kind == "temporary"
+
+
+def test_a_relative_file_backend_fails_permanently(repo: tuple[Path, str], tmp_path: Path) -> None:
+    root, sha = repo
+    applier = AutomationApplier(root, tmp_path / "work", env={"PATH": os.environ["PATH"]})
+    with pytest.raises(ApplyFailure, match="relative to the checkout") as failed:
+        applier.apply(ApplyRequest("dev", sha, None))
+    assert failed.value.kind == "permanent"
+
+
+def test_pending_operations_are_dropped_and_named() -> None:
+    deployment = {
+        "resources": [{"urn": "urn:a"}],
+        "pending_operations": [
+            {"type": "updating", "resource": {"urn": "urn:pulumi:dev::shipyard::k8s::web"}},
+            {"type": "creating", "resource": {"urn": "urn:b"}},
+        ],
+    }
+    cleaned, pending = drop_pending_operations(deployment)
+    assert cleaned == {"resources": [{"urn": "urn:a"}]}
+    assert pending == ["updating urn:pulumi:dev::shipyard::k8s::web", "creating urn:b"]
+    assert drop_pending_operations({"resources": []}) == ({"resources": []}, [])
+
+
+def test_engine_errors_are_summarised_and_classified() -> None:
+    output = (
+        "Updating (dev):\n  + creating\n"
+        "    error: update failed\n"
+        "    [mandatory]  pinned-images  (kubernetes:apps/v1:Deployment: web)\n"
+    )
+    assert error_summary(output) == (
+        "    error: update failed\n"
+        "    [mandatory]  pinned-images  (kubernetes:apps/v1:Deployment: web)"
+    )
+    assert failure_kind(output) == "permanent"
+    assert failure_kind("error: connection refused") == "temporary"
+    assert error_summary("a\nb\n") == "a\nb"
