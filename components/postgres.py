@@ -29,6 +29,8 @@ from components.postgres_args import (
     VectorStore,
 )
 from components.postgres_manifests import (
+    URI_KEY,
+    connection_uri,
     credentials_secret_name,
     read_write_host,
     render_bootstrap_config_map,
@@ -119,7 +121,11 @@ class Postgres(pulumi.ComponentResource):
                 "labels": render_labels(name),
             },
             type="kubernetes.io/basic-auth",
-            string_data={"username": args.owner, "password": password},
+            string_data={
+                "username": args.owner,
+                "password": password,
+                URI_KEY: password.apply(lambda value: connection_uri(name, args, value)),
+            },
             opts=child,
         )
 

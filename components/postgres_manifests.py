@@ -7,12 +7,16 @@ holds it, and these manifests only name that Secret.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from components.pgvector_sql import bootstrap_sql
 from components.postgres_args import (
+    ACCESS_KEY_ID_KEY,
+    CA_CERT_KEY,
     DEFAULT_TOPOLOGY_KEY,
     INSTANCE_STATUS_PORT,
     POSTGRES_PORT,
+    SECRET_ACCESS_KEY_KEY,
     PostgresArgs,
 )
 
@@ -42,8 +46,22 @@ def _metadata(name: str, args: PostgresArgs) -> Manifest:
 
 
 def credentials_secret_name(name: str) -> str:
-    """The kubernetes.io/basic-auth Secret with the owner's `username` and `password`."""
+    """The kubernetes.io/basic-auth Secret with the owner's `username` and `password`, and
+    the connection URL under `uri`."""
     return f"{name}-owner-credentials"
+
+
+URI_KEY = "uri"
+"""The credentials Secret's key holding `postgresql://owner:password@host:port/database`."""
+
+
+def connection_uri(name: str, args: PostgresArgs, password: str) -> str:
+    """The owner's connection URL to the primary, TLS required (CloudNativePG serves TLS).
+    User and password are percent-encoded: a password brought in may hold `@` or `/`."""
+    user = quote(args.owner, safe="")
+    secret = quote(password, safe="")
+    host = read_write_host(name, args.namespace)
+    return f"postgresql://{user}:{secret}@{host}:{POSTGRES_PORT}/{args.database}?sslmode=require"
 
 
 def bootstrap_config_map_name(name: str) -> str:
@@ -69,18 +87,27 @@ def render_bootstrap_config_map(name: str, args: PostgresArgs) -> Manifest | Non
 
 
 def _backup(args: PostgresArgs) -> Manifest | None:
-    if args.backup is None:
+    backup = args.backup
+    if backup is None:
         return None
-    return {
-        "retentionPolicy": args.backup.retention,
-        "barmanObjectStore": {
-            "destinationPath": args.backup.destination_path,
-            # IRSA: the pods' service account carries the bucket role (see the component).
-            "s3Credentials": {"inheritFromIAMRole": True},
-            "data": {"compression": "gzip"},
-            "wal": {"compression": "gzip"},
-        },
+    # IRSA: the pods' service account carries the bucket role (see the component).
+    credentials: Manifest = {"inheritFromIAMRole": True}
+    if backup.credentials_secret is not None:
+        credentials = {
+            "accessKeyId": {"name": backup.credentials_secret, "key": ACCESS_KEY_ID_KEY},
+            "secretAccessKey": {"name": backup.credentials_secret, "key": SECRET_ACCESS_KEY_KEY},
+        }
+    store: Manifest = {
+        "destinationPath": backup.destination_path,
+        "s3Credentials": credentials,
+        "data": {"compression": "gzip"},
+        "wal": {"compression": "gzip"},
     }
+    if backup.endpoint_url is not None:
+        store["endpointURL"] = backup.endpoint_url
+    if backup.endpoint_ca_secret is not None:
+        store["endpointCA"] = {"name": backup.endpoint_ca_secret, "key": CA_CERT_KEY}
+    return {"retentionPolicy": backup.retention, "barmanObjectStore": store}
 
 
 def render_cluster(name: str, args: PostgresArgs) -> Manifest:

@@ -8,19 +8,26 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.clickhouse import ClickHouse
 from components.eks_cluster import EksCluster
 from components.gateway import AiGateway
+from components.gitops_reconciler import GitopsReconciler
+from components.kafka import Kafka
+from components.minio import Minio
 from components.postgres import Postgres
 from components.ray_cluster import RayCluster
 from components.s3_bucket import OidcTrust, S3Bucket
 from components.vllm import VllmService, VllmServiceArgs
 from components.vllm_args import Autoscaling, LoraAdapter, ModelCache, SecretKeyRef
+from shipyard.analytics_args import clickhouse_args
 from shipyard.blueprint.cluster import LocalCluster
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
 from shipyard.eks_args import eks_cluster_args
-from shipyard.object_store_args import s3_bucket_args
+from shipyard.events_args import events_args
+from shipyard.gitops_args import gitops_reconciler_args
+from shipyard.object_store_args import minio_args, minio_name, s3_bucket_args
 from shipyard.postgres_args import postgres_args
 from shipyard.serving_args import gateway_args, ray_args
 
@@ -43,6 +50,10 @@ class ComposedPlatform:
     eks: EksCluster | None = None
     object_store: S3Bucket | None = None
     postgres: Postgres | None = None
+    analytics: ClickHouse | None = None
+    minio: Minio | None = None
+    events: Kafka | None = None
+    gitops: GitopsReconciler | None = None
 
 
 def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
@@ -171,6 +182,10 @@ def compose_platform(
         composed.models[model.name] = VllmService(
             model.name, vllm_args(platform, model), opts=in_namespace
         )
+    analytics = clickhouse_args(platform)
+    if analytics is not None and platform.spec.analytics is not None:
+        # Before the gateway: it logs as the user whose Secret this creates.
+        composed.analytics = ClickHouse(platform.spec.analytics.name, analytics, opts=in_namespace)
     gateway = gateway_args(platform)
     if gateway is not None and platform.spec.gateway is not None:
         # After the models: the gateway routes to their Services.
@@ -178,13 +193,22 @@ def compose_platform(
             platform.spec.gateway.name,
             gateway,
             opts=pulumi.ResourceOptions(
-                provider=provider, depends_on=[namespace, *composed.models.values()]
+                provider=provider,
+                depends_on=[
+                    namespace,
+                    *composed.models.values(),
+                    *([composed.analytics] if composed.analytics else []),
+                ],
             ),
             master_key=gateway_master_key,
         )
     ray = ray_args(platform)
     if ray is not None and platform.spec.ray is not None:
         composed.ray = RayCluster(platform.spec.ray.name, ray, opts=in_namespace)
+    minio = minio_args(platform)
+    if minio is not None:
+        # Before Postgres: its backups use MinIO's Service, user Secret and CA.
+        composed.minio = Minio(minio_name(platform), minio, opts=in_namespace)
     postgres = postgres_args(platform)
     if postgres is not None and platform.spec.postgres is not None:
         # Backups reach the bucket through its IRSA role (the check requires the
@@ -193,8 +217,17 @@ def compose_platform(
         composed.postgres = Postgres(
             platform.spec.postgres.name,
             postgres,
-            opts=in_namespace,
+            opts=pulumi.ResourceOptions(
+                provider=provider,
+                depends_on=[namespace, *([composed.minio] if composed.minio else [])],
+            ),
             owner_password=postgres_password,
             backup_role_arn=bucket.role_arn if bucket is not None else None,
         )
+    events = events_args(platform)
+    if events is not None and platform.spec.events is not None:
+        composed.events = Kafka(platform.spec.events.name, events, opts=in_namespace)
+    gitops = gitops_reconciler_args(platform)
+    if gitops is not None and platform.spec.gitops is not None:
+        composed.gitops = GitopsReconciler(platform.spec.gitops.name, gitops, opts=in_namespace)
     return composed

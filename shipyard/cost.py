@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from shipyard.blueprint.budget import DEFAULT_NAT_DATA_GB_PER_MONTH
 from shipyard.blueprint.eks import EksCluster
+from shipyard.blueprint.object_store import MinioObjectStore, S3ObjectStore
 from shipyard.blueprint.platform import Platform
 from shipyard.facts.instances import PRICE_REGION, lookup_instance
 
@@ -168,6 +169,21 @@ def data_volumes(platform: Platform) -> list[tuple[str, int, float]]:
     postgres = platform.spec.postgres
     if postgres is not None:
         volumes.append(("postgres", postgres.instances, quantity_gib(postgres.storage.size)))
+    events = platform.spec.events
+    if events is not None:  # a claim per broker and per KRaft controller
+        for pool, nodes in (("kafka", events.brokers), ("kafka-controller", events.controllers)):
+            volumes.append((pool, nodes.replicas, quantity_gib(nodes.storage.size)))
+    analytics = platform.spec.analytics
+    if analytics is not None:  # shards x replicas hosts, and the Keeper quorum
+        hosts = analytics.shards * analytics.replicas
+        volumes.append(("clickhouse", hosts, quantity_gib(analytics.storage.size)))
+        if analytics.keeper is not None:
+            keeper = analytics.keeper
+            volumes.append(("keeper", keeper.replicas, quantity_gib(keeper.storage.size)))
+    store = platform.spec.object_store
+    if isinstance(store, MinioObjectStore):  # servers x drives PVCs
+        drives = store.servers * store.drives_per_server
+        volumes.append(("minio", drives, quantity_gib(store.storage.size)))
     return volumes
 
 
@@ -246,7 +262,7 @@ def estimate_platform(platform: Platform) -> Estimate:
         "spot pools are priced at on-demand (an upper bound)",
         "model caches and data volumes are priced as gp3 whatever their StorageClass",
     ]
-    if platform.spec.object_store is not None:
+    if isinstance(platform.spec.object_store, S3ObjectStore):
         assumptions.append("object storage (S3 storage, requests, KMS) is not priced")
     if isinstance(cluster, EksCluster):
         items += _eks(cluster, nat_gb)

@@ -49,6 +49,42 @@ def run_stack(project_root: Path) -> None:
                 "secretName": db.secret_name,
             },
         )
+    if composed.minio is not None:
+        minio = composed.minio
+        # Endpoint and Secret names; the keys stay in the Secrets.
+        pulumi.export(
+            "objectStore",
+            {
+                "endpoint": minio.endpoint,
+                "buckets": minio.buckets,
+                "tlsSecretName": minio.tls_secret_name,
+                "userSecretNames": minio.user_secret_names,
+            },
+        )
+    if composed.analytics is not None:
+        clickhouse = composed.analytics
+        pulumi.export(
+            "analytics",
+            {
+                "host": clickhouse.host,
+                "httpPort": clickhouse.http_port,
+                "database": clickhouse.database,
+                "userSecretNames": clickhouse.secret_names,
+            },
+        )
+    if composed.events is not None:
+        kafka = composed.events
+        pulumi.export(
+            "events",
+            {
+                "bootstrapServers": kafka.bootstrap_servers,
+                "caSecretName": kafka.ca_secret_name,
+                "authentication": kafka.authentication,
+                "userSecretNames": kafka.user_secret_names,
+            },
+        )
+    if composed.gitops is not None:
+        pulumi.export("gitops", {"webhookUrl": composed.gitops.webhook_url})
     pulumi.export(
         "models",
         {

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from components import gateway_args as gateway
 from components import ray_cluster_args as ray
+from components.postgres_args import POSTGRES_PORT
+from components.postgres_manifests import CLUSTER_LABEL as CNPG_CLUSTER_LABEL
+from components.postgres_manifests import URI_KEY, credentials_secret_name
 from components.scheduling import PoolScheduling
 from components.vllm_args import VLLM_PORT, SecretKeyRef
 from components.vllm_manifests import selector_labels, service_url
-from shipyard.blueprint.gateway import Limits, exposure_args
+from shipyard.analytics_args import gateway_usage_logging
+from shipyard.blueprint.gateway import Limits, VirtualKeys, exposure_args
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.scheduling import pool_scheduling
 
@@ -52,28 +56,39 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
         retries=spec.retries,
         key_limits=_limits(spec.key_limits),
         authentication=spec.authentication,
-        virtual_keys=(
-            gateway.VirtualKeys(
-                database_url_secret=SecretKeyRef(
-                    name=keys.database_url_secret.name, key=keys.database_url_secret.key
-                ),
-                database=gateway.EgressPeer(
-                    pod_labels=dict(keys.database.pod_labels),
-                    namespace_labels=(
-                        dict(keys.database.namespace_labels)
-                        if keys.database.namespace_labels is not None
-                        else None
-                    ),
-                    port=keys.database.port,
-                ),
-            )
-            if keys
-            else None
-        ),
-        # The data issue fills `usage_logging` from the blueprint's analytics (ClickHouse).
-        usage_logging=None,
+        virtual_keys=virtual_keys_args(platform, keys) if keys else None,
+        usage_logging=gateway_usage_logging(platform),
         exposure=exposure_args(spec.exposure) if spec.exposure else None,
         **optional,
+    )
+
+
+def virtual_keys_args(platform: Platform, keys: VirtualKeys) -> gateway.VirtualKeys:
+    """The database of LiteLLM's virtual keys: the named existing Postgres, or else
+    `spec.postgres` (its credentials Secret's `uri`, its instances' pods)."""
+    if keys.database_url_secret is not None and keys.database is not None:
+        return gateway.VirtualKeys(
+            database_url_secret=SecretKeyRef(
+                name=keys.database_url_secret.name, key=keys.database_url_secret.key
+            ),
+            database=gateway.EgressPeer(
+                pod_labels=dict(keys.database.pod_labels),
+                namespace_labels=(
+                    dict(keys.database.namespace_labels)
+                    if keys.database.namespace_labels is not None
+                    else None
+                ),
+                port=keys.database.port,
+            ),
+        )
+    postgres = platform.spec.postgres
+    if postgres is None:  # load_blueprint has already rejected this
+        raise ValueError("`gateway.virtualKeys` needs `spec.postgres` or an existing database")
+    return gateway.VirtualKeys(
+        database_url_secret=SecretKeyRef(name=credentials_secret_name(postgres.name), key=URI_KEY),
+        database=gateway.EgressPeer(
+            pod_labels={CNPG_CLUSTER_LABEL: postgres.name}, port=POSTGRES_PORT
+        ),
     )
 
 

@@ -98,10 +98,11 @@ def test_prod_blueprint_total() -> None:
     # 2 replicas and qwen-7b-awq at 2, one GPU each); gpu-h100 1 x 55.04; gpu-burst
     # 1 x 2.24208 (declared 0, but qwen-32b has 1 replica); all x 730. Caches 700 GiB and
     # node disks (2 x 100 + 4 x 200 + 500 + 100) GiB at 0.08; EKS 0.10 x 730;
-    # NAT 0.045 x 730 + 500 GB x 0.045. Postgres: 3 instances x 100 Gi.
+    # NAT 0.045 x 730 + 500 GB x 0.045. Data volumes: Postgres 3 x 100, Kafka brokers
+    # 3 x 100 and controllers 3 x 10, ClickHouse 2 x 200, Keeper 3 x 10 (GiB).
     desired = (
         (2 * 0.4032 + 4 * 1.006 + 55.04 + 2.24208) * 730
-        + (700 + 1600 + 300) * 0.08
+        + (700 + 1600 + 1060) * 0.08
         + 0.10 * 730
         + 0.045 * 730
         + 500 * 0.045
@@ -109,15 +110,18 @@ def test_prod_blueprint_total() -> None:
     assert estimate.total.desired == pytest.approx(desired)
     assert estimate.total.max == pytest.approx(
         (4 * 0.4032 + 6 * 1.006 + 2 * 55.04 + 4 * 2.24208) * 730
-        + (700 + 300 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
+        + (700 + 1060 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
         + 0.10 * 730
         + 0.045 * 730
         + 500 * 0.045
     )
     assert "object storage (S3 storage, requests, KMS) is not priced" in estimate.assumptions
     data = next(item for item in estimate.items if item.name == "data volumes")
-    assert data.detail == "3 PVC(s) (postgres 3 x 100 GiB), 300 GiB at $0.08/GB-month"
-    assert data.monthly.desired == pytest.approx(300 * 0.08)
+    assert data.detail == (
+        "14 PVC(s) (postgres 3 x 100 GiB, kafka 3 x 100 GiB, kafka-controller 3 x 10 GiB,"
+        " clickhouse 2 x 200 GiB, keeper 3 x 10 GiB), 1060 GiB at $0.08/GB-month"
+    )
+    assert data.monthly.desired == pytest.approx(1060 * 0.08)
 
 
 @pytest.mark.parametrize(

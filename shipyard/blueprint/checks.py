@@ -9,8 +9,11 @@ from collections import Counter
 from collections.abc import Iterator
 
 from components.vllm_args import tensor_parallel_problem
+from shipyard.blueprint.analytics_checks import check_analytics
 from shipyard.blueprint.eks_checks import check_budget, check_eks, check_instances
 from shipyard.blueprint.errors import Path, did_you_mean
+from shipyard.blueprint.events_checks import check_events
+from shipyard.blueprint.gitops_checks import check_gitops
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
 from shipyard.blueprint.object_store_checks import check_object_store
@@ -207,5 +210,8 @@ def check_platform(platform: Platform, *, enforce_budget: bool = True) -> list[F
         *check_eks(platform),
         *check_object_store(platform),
         *check_postgres(platform),
+        *check_analytics(platform),
+        *check_events(platform),
+        *check_gitops(platform),
         *budget,
     ]

@@ -101,12 +101,19 @@ class DataService(BlueprintModel):
 
 
 class VirtualKeys(BlueprintModel):
-    """Until the data issue adds Postgres to the blueprint, point at an existing one."""
+    """Where LiteLLM keeps virtual keys and spend: `spec.postgres` when both fields are left
+    out (`virtualKeys: {}`), or an existing Postgres named by both."""
 
     database_url_secret: Annotated[
-        SecretRef, Field(description="Secret with the Postgres `DATABASE_URL`.")
-    ]
-    database: Annotated[DataService, Field(description="The Postgres pods the URL points at.")]
+        SecretRef | None,
+        Field(
+            description="Secret with an existing Postgres's `DATABASE_URL`; none: `spec.postgres`."
+        ),
+    ] = None
+    database: Annotated[
+        DataService | None,
+        Field(description="The existing Postgres's pods the URL points at; none: `spec.postgres`."),
+    ] = None
 
 
 DEFAULT_GATEWAY_NAME = "ai-gateway"

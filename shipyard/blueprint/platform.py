@@ -7,10 +7,13 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from components.names import Dns1123Label
+from shipyard.blueprint.analytics import AnalyticsSpec
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.budget import Budget
 from shipyard.blueprint.cluster import Cluster
+from shipyard.blueprint.events import EventsSpec
 from shipyard.blueprint.gateway import GatewaySpec
+from shipyard.blueprint.gitops import GitopsSpec
 from shipyard.blueprint.models import ModelSpec
 from shipyard.blueprint.node_pools import NodePool
 from shipyard.blueprint.object_store import ObjectStore
@@ -47,6 +50,18 @@ class PlatformSpec(BlueprintModel):
     postgres: Annotated[
         PostgresSpec | None,
         Field(description="PostgreSQL with pgvector, run by CloudNativePG."),
+    ] = None
+    events: Annotated[
+        EventsSpec | None,
+        Field(description="Apache Kafka (KRaft) run by Strimzi: topics, users, ACLs."),
+    ] = None
+    analytics: Annotated[
+        AnalyticsSpec | None,
+        Field(description="ClickHouse (Altinity operator) for the gateway's request logs."),
+    ] = None
+    gitops: Annotated[
+        GitopsSpec | None,
+        Field(description="The GitOps reconciler in the cluster, leader-elected replicas."),
     ] = None
     budget: Annotated[
         Budget | None,

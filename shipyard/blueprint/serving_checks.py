@@ -60,6 +60,25 @@ def check_gateway(platform: Platform) -> Iterator[Finding]:
                 )
             elif aliases[alias] > 1:
                 yield ((*path, "aliases", position), f"`{alias}` is used more than once")
+    keys = gateway.virtual_keys
+    if keys is not None:
+        if (keys.database_url_secret is None) != (keys.database is None):
+            given, missing = (
+                ("databaseUrlSecret", "database")
+                if keys.database is None
+                else ("database", "databaseUrlSecret")
+            )
+            yield (
+                (*base, "virtualKeys", given),
+                f"`{given}` needs `{missing}` beside it to name an existing Postgres; "
+                "leave both out to use `spec.postgres`",
+            )
+        elif keys.database is None and platform.spec.postgres is None:
+            yield (
+                (*base, "virtualKeys"),
+                "virtual keys need a Postgres: declare `spec.postgres`, or name an existing "
+                "one with `databaseUrlSecret` and `database`",
+            )
     if gateway.exposure is not None:
         for field, message in exposure_problems(
             exposure_args(gateway.exposure), gateway.authentication

@@ -23,11 +23,21 @@ EXPECTED_COMPONENTS = {
         "shipyard:serving:VllmService",
         "shipyard:compute:RayCluster",
         "shipyard:data:Postgres",
+        "shipyard:data:Minio",
     },
-    "agiflow": {"shipyard:serving:AiGateway", "shipyard:data:Postgres"},
-    "portkey": {"shipyard:serving:AiGateway", "shipyard:data:Postgres", "shipyard:aws:S3Bucket"},
+    "agiflow": {"shipyard:serving:AiGateway", "shipyard:data:Postgres", "shipyard:data:Kafka"},
+    "portkey": {
+        "shipyard:serving:AiGateway",
+        "shipyard:data:Postgres",
+        "shipyard:data:ClickHouse",
+        "shipyard:aws:S3Bucket",
+    },
     "kamiwaza": {"shipyard:serving:AiGateway", "shipyard:compute:RayCluster"},
-    "ai-deployment-platform": {"shipyard:serving:VllmService", "shipyard:data:Postgres"},
+    "ai-deployment-platform": {
+        "shipyard:serving:VllmService",
+        "shipyard:data:Postgres",
+        "shipyard:data:Minio",
+    },
 }
 
 

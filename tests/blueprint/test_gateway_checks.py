@@ -129,3 +129,46 @@ def test_an_exposed_ingress_with_tls_and_auth_is_valid(tmp_path: Path) -> None:
     gateway = load_blueprint(path).spec.gateway
     assert gateway is not None and gateway.exposure is not None
     assert gateway.exposure.tls is not None and gateway.exposure.tls.secret_name == "llm-tls"
+
+
+POSTGRES = """  postgres:
+    instances: 1
+    storage: {size: 10Gi}
+"""
+
+
+def test_virtual_keys_without_a_postgres(tmp_path: Path) -> None:
+    text = DEV.read_text().replace(
+        "    keyLimits: {rpm: 60}\n", "    keyLimits: {rpm: 60}\n    virtualKeys: {}\n"
+    )
+    line, column = at(text, "virtualKeys: {}")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.gateway.virtualKeys: virtual keys need a Postgres: "
+        "declare `spec.postgres`, or name an existing one with `databaseUrlSecret` and "
+        "`database`"
+    ]
+
+
+def test_virtual_keys_use_the_blueprints_postgres(tmp_path: Path) -> None:
+    text = DEV.read_text().replace(
+        "    keyLimits: {rpm: 60}\n", "    keyLimits: {rpm: 60}\n    virtualKeys: {}\n"
+    )
+    path = tmp_path / "bp.yaml"
+    path.write_text(text + POSTGRES)
+    platform = load_blueprint(path)
+    assert platform.spec.gateway is not None and platform.spec.gateway.virtual_keys is not None
+
+
+def test_an_existing_database_needs_both_fields(tmp_path: Path) -> None:
+    text = DEV.read_text().replace(
+        "    keyLimits: {rpm: 60}\n",
+        "    keyLimits: {rpm: 60}\n"
+        "    virtualKeys:\n"
+        "      databaseUrlSecret: {name: db, key: url}\n",
+    )
+    line, column = at(text, "databaseUrlSecret")
+    assert problems(tmp_path, text + POSTGRES) == [
+        f"bp.yaml:{line}:{column}: spec.gateway.virtualKeys.databaseUrlSecret: "
+        "`databaseUrlSecret` needs `database` beside it to name an existing Postgres; "
+        "leave both out to use `spec.postgres`"
+    ]

@@ -14,6 +14,7 @@ from pulumi_recorder import PASSWORD, Recorder, UnitMocks
 
 from components.postgres import TYPE_TOKEN, Postgres, PostgresArgs, PostgresBackup, VectorStore
 from components.postgres_args import CNPG_CHART_VERSION, POSTGRES_IMAGE
+from components.postgres_manifests import connection_uri
 from shipyard.render import install_monitor
 
 SECRET = "kubernetes:core/v1:Secret"
@@ -249,7 +250,11 @@ def test_the_secret_is_basic_auth_and_the_password_never_leaks(monitor: OutputsR
     assert secret.inputs["type"] == "kubernetes.io/basic-auth"
     string_data = secret.inputs["stringData"]
     assert string_data[rpc._special_sig_key] == rpc._special_secret_sig
-    assert string_data["value"] == {"username": "app", "password": GIVEN_PASSWORD}
+    assert string_data["value"] == {
+        "username": "app",
+        "password": GIVEN_PASSWORD,
+        "uri": connection_uri("pg", ARGS, GIVEN_PASSWORD),
+    }
     # Everything else names the Secret and never holds the value.
     others = [r for r in monitor.recorded if r.urn != secret.urn]
     assert others and all(GIVEN_PASSWORD not in json.dumps(r.inputs, default=str) for r in others)
@@ -291,3 +296,41 @@ def test_args_refuse_bad_values(update: dict[str, Any], message: str) -> None:
 def test_vector_stores_refuse_what_pgvector_would(store: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         VectorStore.model_validate({"table": "docs", "dimension": 8, **store})
+
+
+def test_a_backup_to_minio_names_its_endpoint_keys_and_ca(monitor: OutputsRecorder) -> None:
+    backup = PostgresBackup(
+        destination_path="s3://pg-backups/postgres/pg",
+        endpoint_url="https://minio.llm.svc:9000",
+        credentials_secret="minio-pg-backup-credentials",
+        endpoint_ca_secret="minio-tls",
+    )
+    deploy(ARGS.model_copy(update={"backup": backup}))
+    spec = monitor.one(CLUSTER).manifest()["spec"]
+    assert spec["backup"]["barmanObjectStore"] == {
+        "destinationPath": "s3://pg-backups/postgres/pg",
+        "endpointURL": "https://minio.llm.svc:9000",
+        "endpointCA": {"name": "minio-tls", "key": "ca.crt"},
+        "s3Credentials": {
+            "accessKeyId": {"name": "minio-pg-backup-credentials", "key": "AWS_ACCESS_KEY_ID"},
+            "secretAccessKey": {
+                "name": "minio-pg-backup-credentials",
+                "key": "AWS_SECRET_ACCESS_KEY",
+            },
+        },
+        "data": {"compression": "gzip"},
+        "wal": {"compression": "gzip"},
+    }
+    assert "serviceAccountTemplate" not in spec
+
+
+def test_a_backup_endpoint_must_be_https() -> None:
+    with pytest.raises(ValueError, match="String should match pattern"):
+        PostgresBackup(
+            destination_path="s3://pg-backups/pg", endpoint_url="http://minio.llm.svc:9000"
+        )
+
+
+def test_the_connection_uri_encodes_the_password_and_requires_tls() -> None:
+    uri = connection_uri("pg", ARGS, "p@ss/w:rd")
+    assert uri == "postgresql://app:p%40ss%2Fw%3Ard@pg-rw.llm.svc:5432/app?sslmode=require"

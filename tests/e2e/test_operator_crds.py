@@ -1,8 +1,9 @@
 """Every operator's real CRDs, from its Go module, installed on the e2e cluster.
 
-The custom resources Shipyard renders (KubeRay, KEDA, Gateway API, and the data
-issue's CloudNativePG) need their CRDs on the cluster; this shows the API server
-accepts and serves each one (Established, listed by discovery), then removes them.
+The custom resources Shipyard renders (KubeRay, KEDA, Gateway API, CloudNativePG,
+cert-manager, Strimzi and Karpenter) need their CRDs on the cluster; this shows the API
+server accepts and serves each one (Established, listed by discovery), then removes them.
+Strimzi's come from its Maven Central artifact, the others from their Go modules.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ EXPECTED = {
     "keda": "scaledobjects.keda.sh",
     "gateway-api": "httproutes.gateway.networking.k8s.io",
     "cloudnative-pg": "clusters.postgresql.cnpg.io",
+    "cert-manager": "certificates.cert-manager.io",
+    "strimzi": "kafkas.kafka.strimzi.io",
+    "karpenter": "ec2nodeclasses.karpenter.k8s.aws",
 }
 
 
@@ -54,3 +58,5 @@ def test_every_operators_crds_are_established_and_served(
                     assert f"{crd.spec.group}/{version.name}" in served, (operator, name)
     assert "gateway.networking.k8s.io/v1" in served
     assert "postgresql.cnpg.io/v1" in served
+    assert "kafka.strimzi.io/v1" in served
+    assert "karpenter.sh/v1" in served
