@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
 from components.clickhouse_args import (
     ADMIN_USER,
@@ -42,6 +41,7 @@ from components.clickhouse_manifests import (
     render_operator_values,
     service_host,
 )
+from components.credentials import GivenSecrets, generated_secret
 from components.k8s_objects import create_object
 from components.names import require_component_name, service_name_problem
 
@@ -81,8 +81,15 @@ class ClickHouse(pulumi.ComponentResource):
     """The Job that created the logs schema."""
 
     def __init__(
-        self, name: str, args: ClickHouseArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: ClickHouseArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        credentials: GivenSecrets | None = None,
     ) -> None:
+        """`credentials` brings values for generated secrets by resource name
+        (`<name>-<user>-password`, `<name>-operator-password`)."""
         # The operator names the Service `clickhouse-<name>` and pods `chi-<name>-...`.
         require_component_name("ClickHouse", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -92,7 +99,9 @@ class ClickHouse(pulumi.ComponentResource):
         crd_deps: list[pulumi.Resource] = []
         if args.install_operator:
             values = render_operator_values()
-            values["secret"]["password"] = self._password(f"{name}-operator", child)
+            values["secret"]["password"] = generated_secret(
+                f"{name}-operator-password", PASSWORD_LENGTH, child, credentials
+            )
             crd_deps.append(
                 k8s.helm.v3.Release(
                     f"{name}-clickhouse-operator",
@@ -110,7 +119,9 @@ class ClickHouse(pulumi.ComponentResource):
 
         secrets: dict[str, k8s.core.v1.Secret] = {}
         for user in ["default", ADMIN_USER, *(u.name for u in args.users)]:
-            password = self._password(f"{name}-{user.replace('_', '-')}", child)
+            password = generated_secret(
+                f"{name}-{user.replace('_', '-')}-password", PASSWORD_LENGTH, child, credentials
+            )
             secret_name = credentials_secret_name(name, user)
             secrets[user] = k8s.core.v1.Secret(
                 secret_name,
@@ -177,11 +188,3 @@ class ClickHouse(pulumi.ComponentResource):
                 "schema_job_name": self.schema_job_name,
             }
         )
-
-    @staticmethod
-    def _password(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
-        generated = random.RandomPassword(
-            f"{name}-password", length=PASSWORD_LENGTH, special=False, opts=opts
-        )
-        # `result` is always set by the provider; only offline mocks leave it empty.
-        return pulumi.Output.secret(generated.result.apply(lambda value: value or ""))

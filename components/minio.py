@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
+from components.credentials import GivenSecrets, generated_secret
 from components.k8s_objects import create_object
 from components.minio_args import (
     S3_PORT,
@@ -66,12 +66,6 @@ SECRET_KEY_LENGTH = 40
 ROOT_USER_LENGTH = 20
 
 
-def _password(name: str, length: int, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
-    generated = random.RandomPassword(name, length=length, special=False, opts=opts)
-    # `result` is always set by the provider; only offline mocks leave it empty.
-    return pulumi.Output.secret(generated.result.apply(lambda value: value or ""))
-
-
 class Minio(pulumi.ComponentResource):
     """Generated root and per-user credentials, a TLS certificate (cert-manager) or a given
     TLS Secret, the StatefulSet with its Services, PodDisruptionBudget and NetworkPolicy,
@@ -93,8 +87,15 @@ class Minio(pulumi.ComponentResource):
     """User name -> its Secret with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`."""
 
     def __init__(
-        self, name: str, args: MinioArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: MinioArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        credentials: GivenSecrets | None = None,
     ) -> None:
+        """`credentials` brings values for generated secrets by resource name
+        (`<name>-root-user`, `<name>-root-password`, `<name>-<user>-secret-key`)."""
         # The name names the Services (`<name>`, `<name>-hl`) and the server pods.
         require_component_name("Minio", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -116,8 +117,12 @@ class Minio(pulumi.ComponentResource):
         root = secret(
             root_secret_name(name),
             {
-                ROOT_USER_KEY: _password(f"{name}-root-user", ROOT_USER_LENGTH, child),
-                ROOT_PASSWORD_KEY: _password(f"{name}-root-password", SECRET_KEY_LENGTH, child),
+                ROOT_USER_KEY: generated_secret(
+                    f"{name}-root-user", ROOT_USER_LENGTH, child, credentials
+                ),
+                ROOT_PASSWORD_KEY: generated_secret(
+                    f"{name}-root-password", SECRET_KEY_LENGTH, child, credentials
+                ),
             },
         )
         users = {
@@ -125,8 +130,8 @@ class Minio(pulumi.ComponentResource):
                 user_secret_name(name, user.name),
                 {
                     ACCESS_KEY_KEY: user.name,
-                    SECRET_KEY_KEY: _password(
-                        f"{name}-{user.name}-secret-key", SECRET_KEY_LENGTH, child
+                    SECRET_KEY_KEY: generated_secret(
+                        f"{name}-{user.name}-secret-key", SECRET_KEY_LENGTH, child, credentials
                     ),
                 },
             )

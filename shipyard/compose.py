@@ -9,6 +9,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.clickhouse import ClickHouse
+from components.credentials import GivenSecrets
 from components.eks_cluster import EksCluster
 from components.gateway import AiGateway
 from components.gitops_reconciler import GitopsReconciler
@@ -155,11 +156,13 @@ def compose_platform(
     *,
     gateway_master_key: pulumi.Input[str] | None = None,
     postgres_password: pulumi.Input[str] | None = None,
+    credentials: GivenSecrets | None = None,
 ) -> ComposedPlatform:
     """Create every resource the blueprint declares, on the blueprint's cluster.
 
     `gateway_master_key` replaces the generated gateway master key, `postgres_password`
-    the generated database owner's password (both Pulumi secrets).
+    the generated database owner's password, and `credentials` any other generated secret
+    by its resource name (MinIO's and ClickHouse's); all are Pulumi secrets.
     """
     aws_cluster = eks_cluster(platform)
     eks = aws_cluster[0] if aws_cluster is not None else None
@@ -185,7 +188,9 @@ def compose_platform(
     analytics = clickhouse_args(platform)
     if analytics is not None and platform.spec.analytics is not None:
         # Before the gateway: it logs as the user whose Secret this creates.
-        composed.analytics = ClickHouse(platform.spec.analytics.name, analytics, opts=in_namespace)
+        composed.analytics = ClickHouse(
+            platform.spec.analytics.name, analytics, opts=in_namespace, credentials=credentials
+        )
     gateway = gateway_args(platform)
     if gateway is not None and platform.spec.gateway is not None:
         # After the models: the gateway routes to their Services.
@@ -208,7 +213,9 @@ def compose_platform(
     minio = minio_args(platform)
     if minio is not None:
         # Before Postgres: its backups use MinIO's Service, user Secret and CA.
-        composed.minio = Minio(minio_name(platform), minio, opts=in_namespace)
+        composed.minio = Minio(
+            minio_name(platform), minio, opts=in_namespace, credentials=credentials
+        )
     postgres = postgres_args(platform)
     if postgres is not None and platform.spec.postgres is not None:
         # Backups reach the bucket through its IRSA role (the check requires the

@@ -15,6 +15,9 @@ BLUEPRINT_KEY = "blueprint"
 GATEWAY_MASTER_KEY = "gatewayMasterKey"
 # Optional: bring your own Postgres owner password (`pulumi config set --secret`).
 POSTGRES_PASSWORD = "postgresPassword"
+# Optional: values for any other generated secret, by its resource name, e.g.
+# `pulumi config set --secret --path 'shipyard:credentials.minio-root-password' ...`.
+CREDENTIALS = "credentials"
 
 
 def run_stack(project_root: Path) -> None:
@@ -30,6 +33,7 @@ def run_stack(project_root: Path) -> None:
         platform,
         gateway_master_key=config.get_secret(GATEWAY_MASTER_KEY),
         postgres_password=config.get_secret(POSTGRES_PASSWORD),
+        credentials=given_credentials(config),
     )
     pulumi.export("namespace", composed.namespace.metadata.name)
     if composed.gateway is not None:
@@ -92,3 +96,18 @@ def run_stack(project_root: Path) -> None:
             for name, service in composed.models.items()
         },
     )
+
+
+def given_credentials(config: pulumi.Config) -> dict[str, pulumi.Output[str]]:
+    """`shipyard:credentials` as secrets. The names must be known while the program runs
+    (they decide whether a password is generated), so the object is read as plain config
+    and each value wrapped as a secret straight away."""
+    given = config.get_object(CREDENTIALS) or {}
+    if not isinstance(given, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) for key, value in given.items()
+    ):
+        raise pulumi.RunError(
+            f"`{CONFIG_NAMESPACE}:{CREDENTIALS}` must map resource names to strings, e.g. "
+            f"`pulumi config set --secret --path '{CONFIG_NAMESPACE}:{CREDENTIALS}.<name>' ...`"
+        )
+    return {key: pulumi.Output.secret(value) for key, value in given.items()}
