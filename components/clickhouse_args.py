@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from components.args import ComponentArgs
+from components.args import ComponentArgs, problem_validator
 from components.names import Dns1123Label, PinnedImage
 from components.postgres_args import StorageSize
 
@@ -100,20 +99,8 @@ def retention_days_problem(days: int) -> str | None:
     return f"retention must be at least 1 day, got {days}"
 
 
-def _check(problem_of: Callable[[Any], str | None]) -> AfterValidator:
-    """A Pydantic validator raising `problem_of`'s message, so Args and blueprint agree."""
-
-    def run(value: Any) -> Any:
-        found = problem_of(value)
-        if found:
-            raise ValueError(found)
-        return value
-
-    return AfterValidator(run)
-
-
-UserName = Annotated[str, _check(user_name_problem)]
-DatabaseName = Annotated[str, _check(database_problem)]
+UserName = Annotated[str, problem_validator(user_name_problem)]
+DatabaseName = Annotated[str, problem_validator(database_problem)]
 
 
 class ClickHouseUser(ComponentArgs):
@@ -130,7 +117,7 @@ class KeeperArgs(ComponentArgs):
 
     replicas: Annotated[
         int,
-        _check(keeper_replicas_problem),
+        problem_validator(keeper_replicas_problem),
         Field(description=f"1, 3 or 5; default `{DEFAULT_KEEPER_REPLICAS}`."),
     ] = DEFAULT_KEEPER_REPLICAS
     storage_size: Annotated[
@@ -191,12 +178,12 @@ class ClickHouseArgs(ComponentArgs):
     ] = DEFAULT_DATABASE
     retention_days: Annotated[
         int,
-        _check(retention_days_problem),
+        problem_validator(retention_days_problem),
         Field(description=f"Days request logs are kept; default `{DEFAULT_RETENTION_DAYS}`."),
     ] = DEFAULT_RETENTION_DAYS
     usage_retention_days: Annotated[
         int,
-        _check(retention_days_problem),
+        problem_validator(retention_days_problem),
         Field(
             description="Days the daily usage totals are kept; default "
             f"`{DEFAULT_USAGE_RETENTION_DAYS}`."

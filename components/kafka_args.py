@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from components.args import ComponentArgs
+from components.args import ComponentArgs, problem_validator, storage_quantity_problem
 from components.names import Dns1123Label
 
 # Strimzi 0.49 introduced the `kafka.strimzi.io/v1` API for every custom resource
@@ -75,7 +74,6 @@ DNS1123_SUBDOMAIN_MAX = 253
 _DNS1123_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 )
-_QUANTITY = re.compile(r"^[1-9][0-9]*(Mi|Gi|Ti)$")
 _DURATION = re.compile(r"^([1-9][0-9]*)(ms|s|m|h|d|w)$")
 _MS_PER_UNIT = {
     "ms": 1,
@@ -89,9 +87,7 @@ FOREVER = "forever"
 
 
 def storage_size_problem(size: str) -> str | None:
-    if _QUANTITY.match(size):
-        return None
-    return f"`{size}` is not a storage quantity; use a whole number of Mi, Gi or Ti, e.g. `100Gi`"
+    return storage_quantity_problem(size, "100Gi")
 
 
 def topic_name_problem(name: str) -> str | None:
@@ -199,19 +195,9 @@ def min_insync_problem(min_insync: int, replicas: int) -> str | None:
     return None
 
 
-def _validator(check: Callable[[str], str | None]) -> AfterValidator:
-    def run(value: str) -> str:
-        found = check(value)
-        if found:
-            raise ValueError(found)
-        return value
-
-    return AfterValidator(run)
-
-
-StorageSize = Annotated[str, _validator(storage_size_problem)]
-TopicName = Annotated[str, _validator(topic_name_problem)]
-UserName = Annotated[str, _validator(user_name_problem)]
+StorageSize = Annotated[str, problem_validator(storage_size_problem)]
+TopicName = Annotated[str, problem_validator(topic_name_problem)]
+UserName = Annotated[str, problem_validator(user_name_problem)]
 
 
 class KafkaNodePoolArgs(ComponentArgs):

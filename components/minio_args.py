@@ -7,9 +7,9 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from components.args import ComponentArgs
+from components.args import ComponentArgs, problem_validator
 from components.names import Dns1123Label, PinnedImage
 from components.postgres_args import StorageSize
 
@@ -96,14 +96,7 @@ def drive_layout_problem(servers: int, drives_per_server: int) -> str | None:
     )
 
 
-def _checked(value: str) -> str:
-    problem = bucket_name_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-BucketName = Annotated[str, AfterValidator(_checked)]
+BucketName = Annotated[str, problem_validator(bucket_name_problem)]
 
 
 class BucketRetention(ComponentArgs):

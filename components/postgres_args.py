@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from components.args import ComponentArgs
+from components.args import ComponentArgs, problem_validator, storage_quantity_problem
 from components.names import Dns1123Label, PinnedImage
 
 # CloudNativePG: the operator release whose CRDs the tests validate against
@@ -52,7 +51,6 @@ HNSW_DEFAULT_EF_CONSTRUCTION = 64
 Distance = Literal["cosine", "l2", "inner_product"]
 DEFAULT_DISTANCE: Distance = "cosine"
 
-_QUANTITY = re.compile(r"^[1-9][0-9]*(Mi|Gi|Ti)$")
 # Lowercase so the name needs no quoting and means the same quoted or not.
 _SQL_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _RETENTION = re.compile(r"^[1-9][0-9]*[dwm]$")
@@ -60,9 +58,7 @@ _RETENTION = re.compile(r"^[1-9][0-9]*[dwm]$")
 
 def storage_size_problem(size: str) -> str | None:
     """Why `size` is not a storage quantity Shipyard takes (`20Gi`), or None."""
-    if _QUANTITY.match(size):
-        return None
-    return f"`{size}` is not a storage quantity; use a whole number of Mi, Gi or Ti, e.g. `20Gi`"
+    return storage_quantity_problem(size, "20Gi")
 
 
 def sql_identifier_problem(name: str) -> str | None:
@@ -118,20 +114,8 @@ def schedule_problem(schedule: str) -> str | None:
     )
 
 
-def _validator(check: Callable[[str], str | None]) -> AfterValidator:
-    """A Pydantic validator raising `check`'s problem, so Args and blueprint checks agree."""
-
-    def run(value: str) -> str:
-        found = check(value)
-        if found:
-            raise ValueError(found)
-        return value
-
-    return AfterValidator(run)
-
-
-StorageSize = Annotated[str, _validator(storage_size_problem)]
-SqlIdentifier = Annotated[str, _validator(sql_identifier_problem)]
+StorageSize = Annotated[str, problem_validator(storage_size_problem)]
+SqlIdentifier = Annotated[str, problem_validator(sql_identifier_problem)]
 
 
 class VectorStore(ComponentArgs):
@@ -176,11 +160,13 @@ class PostgresBackup(ComponentArgs):
         ),
     ]
     retention: Annotated[
-        str, _validator(retention_problem), Field(description=f"Default `{DEFAULT_RETENTION}`.")
+        str,
+        problem_validator(retention_problem),
+        Field(description=f"Default `{DEFAULT_RETENTION}`."),
     ] = DEFAULT_RETENTION
     schedule: Annotated[
         str,
-        _validator(schedule_problem),
+        problem_validator(schedule_problem),
         Field(description=f"Six-field cron, seconds first; default `{DEFAULT_BACKUP_SCHEDULE}`."),
     ] = DEFAULT_BACKUP_SCHEDULE
     endpoint_url: Annotated[

@@ -25,11 +25,16 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from shipyard.gitops.reconcile_state import InProgress, LastError, StackState, StateError
+from shipyard.gitops.reconcile_state import (
+    InProgress,
+    StackState,
+    StateError,
+    apply_started,
+    interruption_recorded,
+)
 
 # A ConfigMap key: alphanumerics, `-`, `_` and `.` (the stack name rule allows no more).
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -131,14 +136,7 @@ class ConfigMapStateStore:
 
     def begin_apply(self, state: StackState, marker: InProgress) -> StackState:
         """Record the attempt and its marker before the apply starts."""
-        same = state.last_attempted_commit == marker.commit
-        started = replace(
-            state,
-            last_attempted_commit=marker.commit,
-            attempts=state.attempts if same else 0,
-            in_progress=marker,
-            next_retry_at=None,
-        )
+        started = apply_started(state, marker)
         self.save(started)
         return started
 
@@ -146,24 +144,9 @@ class ConfigMapStateStore:
         self, state: StackState, now: datetime, retry_at: datetime | None = None
     ) -> StackState:
         """Turn an interrupted apply's marker into a counted temporary failure."""
-        marker = state.in_progress
-        if marker is None:
+        if state.in_progress is None:
             return state
-        recorded = replace(
-            state,
-            in_progress=None,
-            interrupted=True,
-            last_attempted_commit=marker.commit,
-            attempts=state.attempts + 1,
-            next_retry_at=retry_at,
-            last_error=LastError(
-                "temporary",
-                marker.commit,
-                f"the apply of {marker.commit[:7]} started at {marker.started_at.isoformat()} "
-                f"by pid {marker.pid} on {marker.host} was interrupted",
-                now,
-            ),
-        )
+        recorded = interruption_recorded(state, now, retry_at)
         self.save(recorded)
         return recorded
 

@@ -169,6 +169,45 @@ def is_interrupted(
     return not alive(marker.pid)
 
 
+def apply_started(state: StackState, marker: InProgress) -> StackState:
+    """`state` with the attempt and its marker recorded; the attempt count starts again
+    for a new commit. Every `StackStateStore.begin_apply` saves this."""
+    same = state.last_attempted_commit == marker.commit
+    return replace(
+        state,
+        last_attempted_commit=marker.commit,
+        attempts=state.attempts if same else 0,
+        in_progress=marker,
+        next_retry_at=None,
+    )
+
+
+def interruption_recorded(
+    state: StackState, now: datetime, retry_at: datetime | None = None
+) -> StackState:
+    """`state` with its apply marker turned into a counted temporary failure (`state`
+    itself when no apply is marked). Every `StackStateStore.record_interruption` saves
+    this."""
+    marker = state.in_progress
+    if marker is None:
+        return state
+    return replace(
+        state,
+        in_progress=None,
+        interrupted=True,
+        last_attempted_commit=marker.commit,
+        attempts=state.attempts + 1,
+        next_retry_at=retry_at,
+        last_error=LastError(
+            "temporary",
+            marker.commit,
+            f"the apply of {marker.commit[:7]} started at {marker.started_at.isoformat()} "
+            f"by pid {marker.pid} on {marker.host} was interrupted",
+            now,
+        ),
+    )
+
+
 class StackStateStore(Protocol):
     """What the reconciler needs from a state store: the file `StateStore` below, or another
     backend (a ConfigMap, say) with the same four methods and the same atomicity."""
@@ -232,14 +271,7 @@ class StateStore:
 
     def begin_apply(self, state: StackState, marker: InProgress) -> StackState:
         """Record the attempt and its marker before the apply starts."""
-        same = state.last_attempted_commit == marker.commit
-        started = replace(
-            state,
-            last_attempted_commit=marker.commit,
-            attempts=state.attempts if same else 0,
-            in_progress=marker,
-            next_retry_at=None,
-        )
+        started = apply_started(state, marker)
         self.save(started)
         return started
 
@@ -247,24 +279,9 @@ class StateStore:
         self, state: StackState, now: datetime, retry_at: datetime | None = None
     ) -> StackState:
         """Turn an interrupted apply's marker into a counted temporary failure."""
-        marker = state.in_progress
-        if marker is None:
+        if state.in_progress is None:
             return state
-        recorded = replace(
-            state,
-            in_progress=None,
-            interrupted=True,
-            last_attempted_commit=marker.commit,
-            attempts=state.attempts + 1,
-            next_retry_at=retry_at,
-            last_error=LastError(
-                "temporary",
-                marker.commit,
-                f"the apply of {marker.commit[:7]} started at {marker.started_at.isoformat()} "
-                f"by pid {marker.pid} on {marker.host} was interrupted",
-                now,
-            ),
-        )
+        recorded = interruption_recorded(state, now, retry_at)
         self.save(recorded)
         return recorded
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
 import pytest
 from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
-from pulumi_recorder import PASSWORD, Recorder, UnitMocks
+from pulumi_recorder import PASSWORD, Recorder
 
 from components.clickhouse import TYPE_TOKEN, ClickHouse, ClickHouseArgs, ClickHouseUser, KeeperArgs
 from components.clickhouse_args import CHOP_CHART_VERSION, CLICKHOUSE_IMAGE, KEEPER_IMAGE
-from shipyard.render import install_monitor
 
 SECRET = "kubernetes:core/v1:Secret"
 CHI = "kubernetes:clickhouse.altinity.com/v1:ClickHouseInstallation"
@@ -39,24 +36,6 @@ ARGS = ClickHouseArgs(
     users=(ClickHouseUser(name="gateway"), ClickHouseUser(name="analyst", readonly=True)),
     consumer_pod_labels=(GATEWAY_PODS,),
 )
-
-
-class OutputsRecorder(Recorder):
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.registered_outputs: list[str] = []
-
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # the gRPC method name
-        self.registered_outputs.append(str(request.outputs))
-        return super().RegisterResourceOutputs(request)
-
-
-@pytest.fixture
-def monitor() -> Iterator[OutputsRecorder]:
-    recorder = OutputsRecorder(UnitMocks())
-    install_monitor(recorder, project="unit", stack="test")
-    yield recorder
-    pulumi_settings.ROOT.set(None)
 
 
 def deploy(args: ClickHouseArgs) -> dict[str, Any]:
@@ -88,7 +67,7 @@ def policy(monitor: Recorder, name: str) -> dict[str, Any]:
     return found.manifest()["spec"]  # type: ignore[no-any-return]
 
 
-def test_children_and_outputs(monitor: OutputsRecorder) -> None:
+def test_children_and_outputs(monitor: Recorder) -> None:
     outputs = deploy(ARGS)
     component = monitor.one(TYPE_TOKEN)
     children = sorted(r.type for r in monitor.recorded if r.parent == component.urn)
@@ -108,7 +87,7 @@ def test_children_and_outputs(monitor: OutputsRecorder) -> None:
 
 
 def test_the_operator_is_a_pinned_release_with_a_generated_password(
-    monitor: OutputsRecorder,
+    monitor: Recorder,
 ) -> None:
     deploy(ARGS)
     release = monitor.one(RELEASE)
@@ -134,13 +113,13 @@ def test_the_operator_is_a_pinned_release_with_a_generated_password(
         assert release.urn in monitor.one(kind).dependencies
 
 
-def test_without_install_operator_there_is_no_release(monitor: OutputsRecorder) -> None:
+def test_without_install_operator_there_is_no_release(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"install_operator": False}))
     assert monitor.of_type(RELEASE) == []
     assert len(monitor.of_type(PASSWORD)) == 4
 
 
-def test_the_installation_spec(monitor: OutputsRecorder) -> None:
+def test_the_installation_spec(monitor: Recorder) -> None:
     deploy(ARGS)
     spec = monitor.one(CHI).manifest()["spec"]
     configuration = spec["configuration"]
@@ -177,7 +156,7 @@ def test_the_installation_spec(monitor: OutputsRecorder) -> None:
     }
 
 
-def test_users_take_their_passwords_from_secrets(monitor: OutputsRecorder) -> None:
+def test_users_take_their_passwords_from_secrets(monitor: Recorder) -> None:
     deploy(ARGS)
     users = monitor.one(CHI).manifest()["spec"]["configuration"]["users"]
 
@@ -206,7 +185,7 @@ def test_users_take_their_passwords_from_secrets(monitor: OutputsRecorder) -> No
     assert value["http-headers"] == f"X-ClickHouse-User=gateway,X-ClickHouse-Key={'x' * 32}"
 
 
-def test_the_keeper_installation(monitor: OutputsRecorder) -> None:
+def test_the_keeper_installation(monitor: Recorder) -> None:
     deploy(ARGS)
     chk = monitor.one(CHK).manifest()
     assert chk["metadata"]["name"] == "analytics-keeper"
@@ -221,19 +200,19 @@ def test_the_keeper_installation(monitor: OutputsRecorder) -> None:
     assert monitor.one(CHK).urn in monitor.one(CHI).dependencies
 
 
-def test_installations_are_protected_unless_data_loss_is_allowed(monitor: OutputsRecorder) -> None:
+def test_installations_are_protected_unless_data_loss_is_allowed(monitor: Recorder) -> None:
     deploy(ARGS)
     assert monitor.one(CHI).protect is True and monitor.one(CHK).protect is True
 
 
-def test_allow_data_loss_unprotects_and_deletes_volumes(monitor: OutputsRecorder) -> None:
+def test_allow_data_loss_unprotects_and_deletes_volumes(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"allow_data_loss": True}))
     assert monitor.one(CHI).protect is False and monitor.one(CHK).protect is False
     claim = monitor.one(CHI).manifest()["spec"]["templates"]["volumeClaimTemplates"][0]
     assert claim["reclaimPolicy"] == "Delete"
 
 
-def test_one_replica_needs_no_keeper(monitor: OutputsRecorder) -> None:
+def test_one_replica_needs_no_keeper(monitor: Recorder) -> None:
     deploy(ClickHouseArgs(namespace="llm", storage_size="20Gi"))
     assert monitor.of_type(CHK) == []
     configuration = monitor.one(CHI).manifest()["spec"]["configuration"]
@@ -241,7 +220,7 @@ def test_one_replica_needs_no_keeper(monitor: OutputsRecorder) -> None:
     assert monitor.one(CONFIG_MAP).inputs["data"]["schema.sql"].count("ON CLUSTER") == 0
 
 
-def test_the_schema_job(monitor: OutputsRecorder) -> None:
+def test_the_schema_job(monitor: Recorder) -> None:
     deploy(ARGS)
     job = monitor.one(JOB)
     sql = monitor.one(CONFIG_MAP).inputs["data"]["schema.sql"]
@@ -262,7 +241,7 @@ def test_the_schema_job(monitor: OutputsRecorder) -> None:
     assert spec["securityContext"]["runAsNonRoot"] is True
 
 
-def test_network_policies_admit_only_declared_peers(monitor: OutputsRecorder) -> None:
+def test_network_policies_admit_only_declared_peers(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"operator_namespace": "clickhouse-system"}))
     chi = policy(monitor, "analytics")
     assert chi["podSelector"] == {"matchLabels": {"clickhouse.altinity.com/chi": "analytics"}}
@@ -311,7 +290,7 @@ def test_network_policies_admit_only_declared_peers(monitor: OutputsRecorder) ->
     ]
 
 
-def test_no_password_in_any_other_resource_or_output(monitor: OutputsRecorder) -> None:
+def test_no_password_in_any_other_resource_or_output(monitor: Recorder) -> None:
     deploy(ARGS)
     generated = "x" * 32
     others = [r for r in monitor.recorded if r.type not in (SECRET, PASSWORD, RELEASE)]
@@ -320,7 +299,7 @@ def test_no_password_in_any_other_resource_or_output(monitor: OutputsRecorder) -
     assert all(generated not in o for o in monitor.registered_outputs)
 
 
-def test_an_invalid_name_is_an_input_error(monitor: OutputsRecorder) -> None:
+def test_an_invalid_name_is_an_input_error(monitor: Recorder) -> None:
     with pytest.raises(pulumi.InputPropertiesError, match="Invalid ClickHouse name"):
         ClickHouse("1analytics", ARGS)
 

@@ -4,14 +4,12 @@ and that no credential leaks."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
 import pytest
 from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
-from pulumi_recorder import Recorder, UnitMocks
+from pulumi_recorder import Recorder
 
 from components.kafka import (
     TYPE_TOKEN,
@@ -23,7 +21,6 @@ from components.kafka import (
     KafkaUserArgs,
 )
 from components.kafka_args import STRIMZI_CHART_VERSION, retention_ms, topic_resource_name
-from shipyard.render import install_monitor
 
 KAFKA = "kubernetes:kafka.strimzi.io/v1:Kafka"
 POOL = "kubernetes:kafka.strimzi.io/v1:KafkaNodePool"
@@ -87,24 +84,6 @@ ARGS = KafkaArgs(
 )
 
 
-class OutputsRecorder(Recorder):
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.registered_outputs: list[str] = []
-
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # the gRPC method name
-        self.registered_outputs.append(str(request.outputs))
-        return super().RegisterResourceOutputs(request)
-
-
-@pytest.fixture
-def monitor() -> Iterator[OutputsRecorder]:
-    recorder = OutputsRecorder(UnitMocks())
-    install_monitor(recorder, project="unit", stack="test")
-    yield recorder
-    pulumi_settings.ROOT.set(None)
-
-
 def deploy(args: KafkaArgs, passwords: dict[str, str] | None = None) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
 
@@ -132,7 +111,7 @@ def by_name(monitor: Recorder, type_: str) -> dict[str, dict[str, Any]]:
     return {r.manifest()["metadata"]["name"]: r.manifest() for r in monitor.of_type(type_)}
 
 
-def test_children_and_outputs(monitor: OutputsRecorder) -> None:
+def test_children_and_outputs(monitor: Recorder) -> None:
     outputs = deploy(ARGS)
     component = monitor.one(TYPE_TOKEN)
     assert sorted(r.type for r in monitor.recorded if r.parent == component.urn) == sorted(
@@ -147,7 +126,7 @@ def test_children_and_outputs(monitor: OutputsRecorder) -> None:
     }
 
 
-def test_the_operator_is_a_pinned_release_everything_waits_for(monitor: OutputsRecorder) -> None:
+def test_the_operator_is_a_pinned_release_everything_waits_for(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"operator_namespace": "strimzi"}))
     release = monitor.one(RELEASE)
     assert release.inputs["chart"] == "strimzi-kafka-operator"
@@ -177,20 +156,20 @@ def test_the_operator_is_a_pinned_release_everything_waits_for(monitor: OutputsR
 
 
 def test_in_its_own_namespace_the_chart_watches_it_without_being_told(
-    monitor: OutputsRecorder,
+    monitor: Recorder,
 ) -> None:
     deploy(ARGS)
     assert "watchNamespaces" not in monitor.one(RELEASE).inputs["values"]
 
 
-def test_without_install_operator_there_is_no_release(monitor: OutputsRecorder) -> None:
+def test_without_install_operator_there_is_no_release(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"install_operator": False}))
     assert monitor.of_type(RELEASE) == []
     kafka = monitor.one(KAFKA)
     assert set(kafka.dependencies) == {pool.urn for pool in monitor.of_type(POOL)}
 
 
-def test_the_kafka_cluster_kraft_tls_scram_and_safe_defaults(monitor: OutputsRecorder) -> None:
+def test_the_kafka_cluster_kraft_tls_scram_and_safe_defaults(monitor: Recorder) -> None:
     deploy(ARGS)
     kafka = monitor.one(KAFKA).manifest()
     assert kafka["apiVersion"] == "kafka.strimzi.io/v1"
@@ -238,7 +217,7 @@ def test_the_kafka_cluster_kraft_tls_scram_and_safe_defaults(monitor: OutputsRec
     assert "listeners" not in json.dumps(spec["config"])
 
 
-def test_one_broker_lowers_the_internal_topics_replication(monitor: OutputsRecorder) -> None:
+def test_one_broker_lowers_the_internal_topics_replication(monitor: Recorder) -> None:
     one = ARGS.brokers.model_copy(update={"replicas": 1})
     single = ARGS.controllers.model_copy(update={"replicas": 1})
     deploy(
@@ -257,7 +236,7 @@ def test_one_broker_lowers_the_internal_topics_replication(monitor: OutputsRecor
     assert config["default.replication.factor"] == config["min.insync.replicas"] == 1
 
 
-def test_separate_broker_and_controller_pools_with_kept_claims(monitor: OutputsRecorder) -> None:
+def test_separate_broker_and_controller_pools_with_kept_claims(monitor: Recorder) -> None:
     deploy(ARGS)
     pools = by_name(monitor, POOL)
     broker, controller = pools["broker"], pools["controller"]
@@ -286,7 +265,7 @@ def test_separate_broker_and_controller_pools_with_kept_claims(monitor: OutputsR
     assert "class" not in controller["spec"]["storage"]["volumes"][0]
 
 
-def test_topics(monitor: OutputsRecorder) -> None:
+def test_topics(monitor: Recorder) -> None:
     deploy(ARGS)
     topics = by_name(monitor, TOPIC)
     assert topics["agent.tasks"]["spec"] == {
@@ -303,7 +282,7 @@ def test_topics(monitor: OutputsRecorder) -> None:
     assert audit["spec"]["partitions"] == 3
 
 
-def test_users_and_their_acls(monitor: OutputsRecorder) -> None:
+def test_users_and_their_acls(monitor: Recorder) -> None:
     deploy(ARGS)
     users = by_name(monitor, USER)
     assert users["workers"]["metadata"]["labels"]["strimzi.io/cluster"] == "events"
@@ -328,7 +307,7 @@ def test_users_and_their_acls(monitor: OutputsRecorder) -> None:
     }
 
 
-def test_mutual_tls(monitor: OutputsRecorder) -> None:
+def test_mutual_tls(monitor: Recorder) -> None:
     outputs = deploy(ARGS.model_copy(update={"authentication": "tls"}))
     listener = monitor.one(KAFKA).manifest()["spec"]["kafka"]["listeners"][0]
     assert (listener["tls"], listener["authentication"]) == (True, {"type": "tls"})
@@ -338,7 +317,7 @@ def test_mutual_tls(monitor: OutputsRecorder) -> None:
 
 
 def test_stateful_resources_are_protected_unless_data_loss_is_allowed(
-    monitor: OutputsRecorder,
+    monitor: Recorder,
 ) -> None:
     deploy(ARGS)
     assert monitor.one(KAFKA).protect is True
@@ -348,13 +327,13 @@ def test_stateful_resources_are_protected_unless_data_loss_is_allowed(
     assert [user.protect for user in monitor.of_type(USER)] == [False, False]
 
 
-def test_allow_data_loss_leaves_them_unprotected(monitor: OutputsRecorder) -> None:
+def test_allow_data_loss_leaves_them_unprotected(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"allow_data_loss": True}))
     stateful = [monitor.one(KAFKA), *monitor.of_type(POOL), *monitor.of_type(TOPIC)]
     assert [r.protect for r in stateful] == [False] * 5
 
 
-def test_a_given_password_is_a_secret_and_never_leaks(monitor: OutputsRecorder) -> None:
+def test_a_given_password_is_a_secret_and_never_leaks(monitor: Recorder) -> None:
     deploy(ARGS, passwords={"backend": GIVEN_PASSWORD})
     secret = monitor.one(SECRET)
     assert secret.inputs["metadata"]["name"] == "backend-scram-password"
@@ -377,12 +356,12 @@ def test_a_given_password_is_a_secret_and_never_leaks(monitor: OutputsRecorder) 
     assert all(GIVEN_PASSWORD not in o for o in monitor.registered_outputs)
 
 
-def test_passwords_for_undeclared_users_are_input_errors(monitor: OutputsRecorder) -> None:
+def test_passwords_for_undeclared_users_are_input_errors(monitor: Recorder) -> None:
     with pytest.raises(pulumi.InputPropertiesError, match="Invalid Kafka user passwords"):
         Kafka("events", ARGS, user_passwords={"nobody": "x"})
 
 
-def test_an_invalid_name_is_an_input_error(monitor: OutputsRecorder) -> None:
+def test_an_invalid_name_is_an_input_error(monitor: Recorder) -> None:
     with pytest.raises(pulumi.InputPropertiesError, match="Invalid Kafka name"):
         Kafka("1events", ARGS)
 

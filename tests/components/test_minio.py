@@ -10,12 +10,10 @@ from typing import Any
 import pulumi
 import pytest
 from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
-from pulumi_recorder import PASSWORD, Recorder, UnitMocks
+from pulumi_recorder import PASSWORD, DistinctPasswords, Recorder, recording_monitor
 
 from components.minio import TYPE_TOKEN, Bucket, IssuerRef, Minio, MinioArgs, MinioTls, ServiceUser
 from components.minio_args import BucketRetention
-from shipyard.render import install_monitor
 
 SECRET = "kubernetes:core/v1:Secret"
 SERVICE = "kubernetes:core/v1:Service"
@@ -60,42 +58,18 @@ ARGS = MinioArgs(
 )
 
 
-class DistinctPasswords(UnitMocks):
-    """Every RandomPassword gets its own recognisable value, so a leak can be found."""
-
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        resource_id, outputs = super().new_resource(args)
-        if args.typ == PASSWORD:
-            outputs["result"] = f"Leak{args.name}Value".replace("-", "")
-        return resource_id, outputs
-
-
-class OutputsRecorder(Recorder):
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.registered_outputs: list[str] = []
-
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # the gRPC method name
-        self.registered_outputs.append(str(request.outputs))
-        return super().RegisterResourceOutputs(request)
-
-
 @pytest.fixture
-def monitor() -> Iterator[OutputsRecorder]:
-    recorder = OutputsRecorder(DistinctPasswords())
-    install_monitor(recorder, project="unit", stack="test")
-    yield recorder
-    pulumi_settings.ROOT.set(None)
+def monitor() -> Iterator[Recorder]:
+    """Every RandomPassword gets its own recognisable value, so a leak can be found."""
+    yield from recording_monitor(DistinctPasswords("Leak{}Value"))
 
 
-def deploy(args: MinioArgs) -> dict[str, Any]:
+def deploy(args: MinioArgs, credentials: dict[str, str] | None = None) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
 
     @pulumi.runtime.test
     def program() -> pulumi.Output[None]:
-        store = Minio("store", args)
+        store = Minio("store", args, credentials=credentials)
         names = ["endpoint", "host", "port", "buckets", "tls", "root", "users"]
         return pulumi.Output.all(
             store.endpoint,
@@ -111,7 +85,7 @@ def deploy(args: MinioArgs) -> dict[str, Any]:
     return outputs
 
 
-def test_children_and_outputs(monitor: OutputsRecorder) -> None:
+def test_children_and_outputs(monitor: Recorder) -> None:
     outputs = deploy(ARGS)
     component = monitor.one(TYPE_TOKEN)
     children = sorted(r.type for r in monitor.recorded if r.parent == component.urn)
@@ -134,7 +108,7 @@ def test_children_and_outputs(monitor: OutputsRecorder) -> None:
     }
 
 
-def test_passwords_are_generated_secrets_that_never_leak(monitor: OutputsRecorder) -> None:
+def test_passwords_are_generated_secrets_that_never_leak(monitor: Recorder) -> None:
     deploy(ARGS)
     passwords = monitor.of_type(PASSWORD)
     assert sorted((p.name, p.inputs["length"], p.inputs["special"]) for p in passwords) == [
@@ -165,7 +139,18 @@ def test_passwords_are_generated_secrets_that_never_leak(monitor: OutputsRecorde
     assert "minio123" not in json.dumps([r.inputs for r in monitor.recorded], default=str)
 
 
-def test_the_stateful_set_is_protected_and_retained(monitor: OutputsRecorder) -> None:
+def test_given_credentials_replace_generated_ones(monitor: Recorder) -> None:
+    deploy(ARGS, {"store-root-password": "GivenRootPassword0123456789", "unrelated": "x"})
+    names = sorted(p.name for p in monitor.of_type(PASSWORD))
+    assert names == ["store-auditor-secret-key", "store-root-user", "store-trainer-secret-key"]
+    root = next(s for s in monitor.of_type(SECRET) if s.name == "store-root-credentials")
+    assert root.inputs["stringData"][rpc._special_sig_key] == rpc._special_secret_sig
+    assert root.inputs["stringData"]["value"]["MINIO_ROOT_PASSWORD"] == (
+        "GivenRootPassword0123456789"
+    )
+
+
+def test_the_stateful_set_is_protected_and_retained(monitor: Recorder) -> None:
     deploy(ARGS)
     stateful_set = monitor.one(STATEFUL_SET)
     assert stateful_set.protect is True
@@ -189,7 +174,7 @@ def test_the_stateful_set_is_protected_and_retained(monitor: OutputsRecorder) ->
     }
 
 
-def test_allow_data_loss_unprotects_and_deletes_claims(monitor: OutputsRecorder) -> None:
+def test_allow_data_loss_unprotects_and_deletes_claims(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"allow_data_loss": True}))
     stateful_set = monitor.one(STATEFUL_SET)
     assert stateful_set.protect is False
@@ -197,7 +182,7 @@ def test_allow_data_loss_unprotects_and_deletes_claims(monitor: OutputsRecorder)
     assert policy["whenDeleted"] == "Delete"
 
 
-def test_the_server_runs_distributed_with_tls_non_root(monitor: OutputsRecorder) -> None:
+def test_the_server_runs_distributed_with_tls_non_root(monitor: Recorder) -> None:
     deploy(ARGS)
     pod = monitor.one(STATEFUL_SET).manifest()["spec"]["template"]["spec"]
     [container] = pod["containers"]
@@ -238,7 +223,7 @@ def test_the_server_runs_distributed_with_tls_non_root(monitor: OutputsRecorder)
     }
 
 
-def test_the_certificate_names_the_service_and_every_pod(monitor: OutputsRecorder) -> None:
+def test_the_certificate_names_the_service_and_every_pod(monitor: Recorder) -> None:
     deploy(ARGS)
     certificate = monitor.one(CERTIFICATE)
     spec = certificate.manifest()["spec"]
@@ -259,7 +244,7 @@ def test_the_certificate_names_the_service_and_every_pod(monitor: OutputsRecorde
     ]
 
 
-def test_an_existing_tls_secret_renders_no_certificate(monitor: OutputsRecorder) -> None:
+def test_an_existing_tls_secret_renders_no_certificate(monitor: Recorder) -> None:
     outputs = deploy(ARGS.model_copy(update={"tls": MinioTls(secret_name="wildcard-tls")}))
     assert monitor.of_type(CERTIFICATE) == []
     assert outputs["tls"] == "wildcard-tls"
@@ -269,7 +254,7 @@ def test_an_existing_tls_secret_renders_no_certificate(monitor: OutputsRecorder)
 
 
 def test_the_network_policy_admits_consumers_peers_and_setup_only(
-    monitor: OutputsRecorder,
+    monitor: Recorder,
 ) -> None:
     deploy(ARGS)
     spec = monitor.one(NETWORK_POLICY).manifest()["spec"]
@@ -300,7 +285,7 @@ def test_the_network_policy_admits_consumers_peers_and_setup_only(
     ]
 
 
-def test_services_and_disruption_budget(monitor: OutputsRecorder) -> None:
+def test_services_and_disruption_budget(monitor: Recorder) -> None:
     deploy(ARGS)
     services = {s.name: s.manifest()["spec"] for s in monitor.of_type(SERVICE)}
     assert services["store"]["selector"] == SERVER_PODS
@@ -312,13 +297,13 @@ def test_services_and_disruption_budget(monitor: OutputsRecorder) -> None:
     assert monitor.one(PDB).manifest()["spec"]["maxUnavailable"] == 1
 
 
-def test_one_server_is_standalone_without_a_disruption_budget(monitor: OutputsRecorder) -> None:
+def test_one_server_is_standalone_without_a_disruption_budget(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"servers": 1, "drives_per_server": 1}))
     assert monitor.of_type(PDB) == []
     [container] = monitor.one(STATEFUL_SET).manifest()["spec"]["template"]["spec"]["containers"]
     assert container["args"][-1] == "/data0"
 
 
-def test_an_invalid_name_is_an_input_error(monitor: OutputsRecorder) -> None:
+def test_an_invalid_name_is_an_input_error(monitor: Recorder) -> None:
     with pytest.raises(pulumi.InputPropertiesError, match="Invalid Minio name"):
         Minio("9store", ARGS)

@@ -18,7 +18,7 @@ from crd_schemas import Schemas, crd_paths, load_schemas, validate
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
-from pulumi_recorder import PASSWORD
+from pulumi_recorder import PASSWORD, DistinctPasswords
 
 from shipyard.blueprint import load_blueprint
 from shipyard.policy.offline import blueprint_estimate
@@ -27,7 +27,6 @@ from shipyard.policy.runner import evaluate, resources_from_render
 from shipyard.program import BLUEPRINT_KEY, CONFIG_NAMESPACE
 from shipyard.render import (
     PROJECT,
-    EchoMocks,
     RecordingMonitor,
     RenderedResource,
     _run_file,
@@ -70,23 +69,11 @@ spec:
 """
 
 
-class DistinctPasswords(EchoMocks):
-    """Each generated password is a distinct, greppable value, as the provider's would be."""
-
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        resource_id, outputs = super().new_resource(args)
-        if args.typ == PASSWORD:
-            outputs["result"] = f"Generated{args.name}Password".replace("-", "")
-        return resource_id, outputs
-
-
 def render(text: str, tmp_path: Path) -> list[RenderedResource]:
     """`shipyard render`'s run of the stack program, with `DistinctPasswords` mocks."""
     blueprint = tmp_path / "minio.yaml"
     blueprint.write_text(text, encoding="utf-8")
-    monitor = RecordingMonitor(DistinctPasswords())
+    monitor = RecordingMonitor(DistinctPasswords("Generated{}Password"))
     install_monitor(monitor, PROJECT, "dev")
     pulumi.runtime.set_all_config({f"{CONFIG_NAMESPACE}:{BLUEPRINT_KEY}": str(blueprint)}, [])
     try:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
 import pytest
 from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
-from pulumi_recorder import PASSWORD, Recorder, UnitMocks
+from pulumi_recorder import PASSWORD, Recorder
 
 from components.postgres import TYPE_TOKEN, Postgres, PostgresArgs, PostgresBackup, VectorStore
 from components.postgres_args import CNPG_CHART_VERSION, POSTGRES_IMAGE
 from components.postgres_manifests import connection_uri
-from shipyard.render import install_monitor
 
 SECRET = "kubernetes:core/v1:Secret"
 CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster"
@@ -38,26 +35,6 @@ ARGS = PostgresArgs(
     backup=PostgresBackup(destination_path="s3://acme-models/postgres/pg", retention="14d"),
     consumer_pod_labels=(GATEWAY_PODS,),
 )
-
-
-class OutputsRecorder(Recorder):
-    """Also keeps what components register as their outputs."""
-
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.registered_outputs: list[str] = []
-
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # the gRPC method name
-        self.registered_outputs.append(str(request.outputs))
-        return super().RegisterResourceOutputs(request)
-
-
-@pytest.fixture
-def monitor() -> Iterator[OutputsRecorder]:
-    recorder = OutputsRecorder(UnitMocks())
-    install_monitor(recorder, project="unit", stack="test")
-    yield recorder
-    pulumi_settings.ROOT.set(None)
 
 
 def deploy(
@@ -87,7 +64,7 @@ def deploy(
     return outputs
 
 
-def test_children_outputs_and_the_generated_password(monitor: OutputsRecorder) -> None:
+def test_children_outputs_and_the_generated_password(monitor: Recorder) -> None:
     outputs = deploy(ARGS)
     component = monitor.one(TYPE_TOKEN)
     assert sorted(r.type for r in monitor.recorded if r.parent == component.urn) == sorted(
@@ -106,7 +83,7 @@ def test_children_outputs_and_the_generated_password(monitor: OutputsRecorder) -
     }
 
 
-def test_the_operator_is_a_pinned_release_the_cluster_waits_for(monitor: OutputsRecorder) -> None:
+def test_the_operator_is_a_pinned_release_the_cluster_waits_for(monitor: Recorder) -> None:
     deploy(ARGS)
     release = monitor.one(RELEASE)
     assert release.inputs["chart"] == "cloudnative-pg"
@@ -122,7 +99,7 @@ def test_the_operator_is_a_pinned_release_the_cluster_waits_for(monitor: Outputs
         assert cluster.urn in monitor.one(kind).dependencies
 
 
-def test_without_install_operator_there_is_no_release(monitor: OutputsRecorder) -> None:
+def test_without_install_operator_there_is_no_release(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"install_operator": False}))
     assert monitor.of_type(RELEASE) == []
     assert set(monitor.one(CLUSTER).dependencies) == {
@@ -131,7 +108,7 @@ def test_without_install_operator_there_is_no_release(monitor: OutputsRecorder) 
     }
 
 
-def test_the_cluster_spec(monitor: OutputsRecorder) -> None:
+def test_the_cluster_spec(monitor: Recorder) -> None:
     deploy(ARGS)
     cluster = monitor.one(CLUSTER)
     spec = cluster.manifest()["spec"]
@@ -173,17 +150,17 @@ def test_the_cluster_spec(monitor: OutputsRecorder) -> None:
     assert "embedding vector(1024)" in sql and "USING hnsw (embedding vector_cosine_ops)" in sql
 
 
-def test_the_cluster_is_protected_unless_data_loss_is_allowed(monitor: OutputsRecorder) -> None:
+def test_the_cluster_is_protected_unless_data_loss_is_allowed(monitor: Recorder) -> None:
     deploy(ARGS)
     assert monitor.one(CLUSTER).protect is True
 
 
-def test_allow_data_loss_leaves_it_unprotected(monitor: OutputsRecorder) -> None:
+def test_allow_data_loss_leaves_it_unprotected(monitor: Recorder) -> None:
     deploy(ARGS.model_copy(update={"allow_data_loss": True}))
     assert monitor.one(CLUSTER).protect is False
 
 
-def test_the_backup_role_annotates_the_service_account(monitor: OutputsRecorder) -> None:
+def test_the_backup_role_annotates_the_service_account(monitor: Recorder) -> None:
     role = "arn:aws:iam::123456789012:role/pg-backups"
     deploy(ARGS, role_arn=role)
     spec = monitor.one(CLUSTER).manifest()["spec"]
@@ -200,7 +177,7 @@ def test_the_backup_role_annotates_the_service_account(monitor: OutputsRecorder)
     }
 
 
-def test_the_database_enables_vector_and_is_retained(monitor: OutputsRecorder) -> None:
+def test_the_database_enables_vector_and_is_retained(monitor: Recorder) -> None:
     deploy(ARGS)
     database = monitor.one(DATABASE).manifest()
     assert database["metadata"]["name"] == "pg-app"
@@ -215,7 +192,7 @@ def test_the_database_enables_vector_and_is_retained(monitor: OutputsRecorder) -
 
 
 def test_the_network_policy_admits_only_consumers_peers_and_the_operator(
-    monitor: OutputsRecorder,
+    monitor: Recorder,
 ) -> None:
     deploy(ARGS.model_copy(update={"operator_namespace": "cnpg-system"}))
     spec = monitor.one(NETWORK_POLICY).manifest()["spec"]
@@ -242,7 +219,7 @@ def test_the_network_policy_admits_only_consumers_peers_and_the_operator(
     ]
 
 
-def test_the_secret_is_basic_auth_and_the_password_never_leaks(monitor: OutputsRecorder) -> None:
+def test_the_secret_is_basic_auth_and_the_password_never_leaks(monitor: Recorder) -> None:
     outputs = deploy(ARGS, password=GIVEN_PASSWORD)
     assert monitor.of_type(PASSWORD) == []
     assert outputs["password"] == GIVEN_PASSWORD
@@ -264,7 +241,7 @@ def test_the_secret_is_basic_auth_and_the_password_never_leaks(monitor: OutputsR
     assert all(GIVEN_PASSWORD not in o for o in monitor.registered_outputs)
 
 
-def test_an_invalid_name_is_an_input_error(monitor: OutputsRecorder) -> None:
+def test_an_invalid_name_is_an_input_error(monitor: Recorder) -> None:
     with pytest.raises(pulumi.InputPropertiesError, match="Invalid Postgres name"):
         Postgres("1pg", ARGS)
 
@@ -298,7 +275,7 @@ def test_vector_stores_refuse_what_pgvector_would(store: dict[str, Any], message
         VectorStore.model_validate({"table": "docs", "dimension": 8, **store})
 
 
-def test_a_backup_to_minio_names_its_endpoint_keys_and_ca(monitor: OutputsRecorder) -> None:
+def test_a_backup_to_minio_names_its_endpoint_keys_and_ca(monitor: Recorder) -> None:
     backup = PostgresBackup(
         destination_path="s3://pg-backups/postgres/pg",
         endpoint_url="https://minio.llm.svc:9000",

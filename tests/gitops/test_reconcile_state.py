@@ -16,6 +16,8 @@ from shipyard.gitops.reconcile_state import (
     StackState,
     StateError,
     StateStore,
+    apply_started,
+    interruption_recorded,
     is_interrupted,
     pid_alive,
 )
@@ -158,3 +160,17 @@ def test_is_interrupted(marker: InProgress, alive: bool, interrupted: bool) -> N
 def test_pid_alive() -> None:
     assert pid_alive(os.getpid())
     assert not pid_alive(2**22 + 12345)
+
+
+def test_the_transitions_are_pure_and_count_attempts_per_commit() -> None:
+    before = StackState("dev", last_attempted_commit=B, attempts=2)
+    marker = InProgress(B, 77, "host-1", "run-2", T0)
+    started = apply_started(before, marker)
+    assert (started.in_progress, started.attempts, started.next_retry_at) == (marker, 2, None)
+    assert apply_started(before, InProgress(A, 77, "host-1", "run-2", T0)).attempts == 0
+    assert before.in_progress is None  # the input is left alone
+    recorded = interruption_recorded(started, T0, T0 + timedelta(seconds=30))
+    assert (recorded.in_progress, recorded.interrupted, recorded.attempts) == (None, True, 3)
+    assert recorded.next_retry_at == T0 + timedelta(seconds=30)
+    assert recorded.last_error is not None and recorded.last_error.kind == "temporary"
+    assert interruption_recorded(before, T0) is before  # nothing was marked
