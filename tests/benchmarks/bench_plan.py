@@ -1,7 +1,9 @@
 """Benchmarks for the offline plan path (`make bench`); targets, not timed tests.
 
-Targets: validating a blueprint stays under 50 ms, and rendering it under
-Pulumi mocks under 2 s, so `make plan` and PR checks stay interactive.
+Targets: validating a blueprint stays under 50 ms, rendering it under Pulumi mocks
+under 2 s, and the `shipyard render` and `shipyard plan` commands under 5 s, so `make plan`
+and PR checks stay interactive. `shipyard plan` is timed in a throwaway clone with one
+commit that edits the stack's blueprint, so both revisions are rendered and diffed.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +20,10 @@ from shipyard.blueprint import load_blueprint
 from shipyard.render import render_blueprint
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGETS_MS = {"validate": 50.0, "render": 2000.0, "cli plan": 5000.0}
+TARGETS_MS = {"validate": 50.0, "render": 2000.0, "cli render": 5000.0, "cli plan": 5000.0}
+# One edit per stack's blueprint, so `shipyard plan` has a change to report.
+EDITS = {"dev": ("replicas: 1", "replicas: 2"), "prod": ("    replicas: 3\n", "    replicas: 4\n")}
+SHIPYARD = Path(sys.executable).parent / "shipyard"
 
 
 def measure(action: Callable[[], object], runs: int) -> list[float]:
@@ -29,24 +35,49 @@ def measure(action: Callable[[], object], runs: int) -> list[float]:
     return timings
 
 
-def cli_plan(blueprint: Path) -> None:
+def cli_render(blueprint: Path) -> None:
     subprocess.run(
-        [str(Path(sys.executable).parent / "shipyard"), "render", str(blueprint)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
+        [str(SHIPYARD), "render", str(blueprint)], cwd=ROOT, check=True, capture_output=True
     )
+
+
+def clone_with_edit(name: str, into: Path) -> Path:
+    """A clone of this repository's HEAD plus one commit editing `blueprints/<name>.yaml`."""
+    clone = into / name
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    blueprint = clone / "blueprints" / f"{name}.yaml"
+    old, new = EDITS[name]
+    text = blueprint.read_text()
+    assert old in text, f"{blueprint}: {old!r} not found"
+    blueprint.write_text(text.replace(old, new, 1))
+    git = ["git", "-C", str(clone), "-c", "user.name=bench", "-c", "user.email=bench@example"]
+    subprocess.run([*git, "commit", "--quiet", "-am", "bench edit"], check=True)
+    return clone
+
+
+def cli_plan(clone: Path) -> None:
+    result = subprocess.run(
+        [str(SHIPYARD), "plan", "--base", "HEAD~1", "--head", "HEAD"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and "to update" in result.stdout, result.stdout + result.stderr
 
 
 def main() -> int:
     failed = False
     print(f"{'benchmark':<28}{'median ms':>12}{'p90 ms':>10}{'target ms':>11}")
+    scratch = tempfile.TemporaryDirectory(prefix="shipyard-bench-")
     for name in ("dev", "prod"):
         blueprint = ROOT / "blueprints" / f"{name}.yaml"
+        clone = clone_with_edit(name, Path(scratch.name))
         cases: dict[str, tuple[Callable[[], object], int]] = {
             "validate": (lambda b=blueprint: load_blueprint(b), 50),
             "render": (lambda b=blueprint: render_blueprint(b, ROOT, "bench"), 5),
-            "cli plan": (lambda b=blueprint: cli_plan(b), 3),
+            "cli render": (lambda b=blueprint: cli_render(b), 3),
+            "cli plan": (lambda c=clone: cli_plan(c), 3),
         }
         for kind, (action, runs) in cases.items():
             timings = sorted(measure(action, runs))
@@ -56,6 +87,7 @@ def main() -> int:
             mark = "" if median <= target else "  OVER TARGET"
             failed |= median > target
             print(f"{kind + ' ' + name:<28}{median:>12.1f}{p90:>10.1f}{target:>11.0f}{mark}")
+    scratch.cleanup()
     return 1 if failed else 0
 
 
