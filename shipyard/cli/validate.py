@@ -39,10 +39,7 @@ def validate(blueprints: tuple[Path, ...], policies: bool, policy_config: Path |
             for problem in error.problems:
                 stderr.print(escape(problem.render(error.file)))
             continue
-        click.echo(
-            f"{path}: valid ({len(platform.spec.node_pools)} node pool(s), "
-            f"{len(platform.spec.models)} model(s))"
-        )
+        click.echo(f"{path}: valid ({summary(platform)})")
         if settings is not None and _report_policies(path, platform, settings):
             violating += 1
     if failed:
@@ -51,6 +48,25 @@ def validate(blueprints: tuple[Path, ...], policies: bool, policy_config: Path |
         stderr.print(f"{violating} of {len(blueprints)} blueprint(s) violate mandatory policies")
     if failed or violating:
         raise click.exceptions.Exit(EXIT_INVALID)
+
+
+def summary(platform: Platform) -> str:
+    """What a valid blueprint declares, e.g. `2 node pool(s), 1 model(s); gateway, postgres`."""
+    spec = platform.spec
+    sections = {
+        "gateway": spec.gateway,
+        "ray": spec.ray,
+        f"objectStore {spec.object_store.provider}" if spec.object_store else "objectStore": (
+            spec.object_store
+        ),
+        "postgres": spec.postgres,
+        "analytics": spec.analytics,
+        "events": spec.events,
+        "gitops": spec.gitops,
+    }
+    declared = [name for name, section in sections.items() if section is not None]
+    counts = f"{len(spec.node_pools)} node pool(s), {len(spec.models)} model(s)"
+    return f"{counts}; {', '.join(declared)}" if declared else counts
 
 
 def _policy_settings(path: Path | None) -> PolicySettings:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from shipyard.blueprint.yaml_source import MAX_BYTES
 
+from .conftest import Invoke
+
+DEV_VALID = "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s); gateway, ray)\n"
 UNKNOWN_KEY = "      replica: 1\n"
 
 
@@ -22,7 +25,9 @@ def line_of(path: Path, line: str) -> int:
 def test_valid_blueprint_exits_0(invoke) -> None:
     result = invoke(["validate", "blueprints/dev.yaml"])
     assert result.exit_code == 0
-    assert result.stdout == "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s))\n"
+    assert (
+        result.stdout == "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s); gateway, ray)\n"
+    )
     assert result.stderr == ""
 
 
@@ -30,7 +35,7 @@ def test_both_examples_are_valid(invoke) -> None:
     result = invoke(["validate", "blueprints/dev.yaml", "blueprints/prod.yaml"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s))"
+    assert lines[0] == "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s); gateway, ray)"
     assert lines[1].startswith("blueprints/prod.yaml: valid (")
     assert len(lines) == 2
 
@@ -76,7 +81,9 @@ def test_every_file_and_every_problem_is_reported(invoke, dev_blueprint, write_b
     two = write_blueprint(text, "two.yaml")
     result = invoke(["validate", str(broken), "blueprints/dev.yaml", str(two)])
     assert result.exit_code == 1
-    assert result.stdout == "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s))\n"
+    assert (
+        result.stdout == "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s); gateway, ray)\n"
+    )
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{broken}:")
     # Structural problems stop the semantic checks: `Dev` is reported, the pool later.
@@ -121,3 +128,14 @@ def test_no_argument_is_a_usage_error(invoke) -> None:
     result = invoke(["validate"])
     assert result.exit_code == 2
     assert "Error: Missing argument 'BLUEPRINTS...'." in result.stderr
+
+
+def test_the_summary_names_the_declared_sections(invoke: Invoke) -> None:
+    result = invoke(["validate", "blueprints/prod.yaml", "blueprints/examples/kubeagi.yaml"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "blueprints/prod.yaml: valid (4 node pool(s), 4 model(s); gateway, ray, objectStore s3,"
+        " postgres, analytics, events)",
+        "blueprints/examples/kubeagi.yaml: valid (2 node pool(s), 1 model(s); gateway, ray,"
+        " objectStore minio, postgres)",
+    ]

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 from shipyard.blueprint import Platform, load_blueprint
+from shipyard.cli.validate import summary
 from shipyard.cost import estimate_platform
 
 PROD = Path(__file__).resolve().parents[2] / "blueprints" / "prod.yaml"
-DEV_VALID = "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s))\n"
+DEV_VALID = "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s); gateway, ray)\n"
 NO_TOLERATION = (
     "blueprints/dev.yaml: gpu-workloads-target-gpu-pools ({level}): "
     "kubernetes:apps/v1:Deployment qwen-small: spec.template.spec.tolerations has no toleration "
@@ -24,8 +25,7 @@ OVER_BUDGET = (
 
 
 def valid_line(path: str, platform: Platform) -> str:
-    pools, models = len(platform.spec.node_pools), len(platform.spec.models)
-    return f"{path}: valid ({pools} node pool(s), {models} model(s))\n"
+    return f"{path}: valid ({summary(platform)})\n"
 
 
 def over_budget(level: str) -> str:
