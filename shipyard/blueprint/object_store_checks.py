@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from components.minio_args import (
     ACCESS_KEY_MIN,
     MAX_RETENTION_DAYS,
+    MINIO_IMAGE,
     bucket_name_problem,
     drive_layout_problem,
 )
 from components.postgres_args import storage_size_problem
 from shipyard.blueprint.eks import EksCluster
+from shipyard.blueprint.eks_checks import PRODUCTION_ENVIRONMENTS
 from shipyard.blueprint.errors import Path, did_you_mean
 from shipyard.blueprint.object_store import MinioBucketSpec, MinioObjectStore, S3ObjectStore
 from shipyard.blueprint.platform import Platform
@@ -132,6 +134,14 @@ def _check_minio(platform: Platform, store: MinioObjectStore) -> Iterator[Findin
     if problem:
         yield ((*BASE, "storage", "size"), problem)
     yield from _check_tls(store)
+    if store.image is None and platform.metadata.environment in PRODUCTION_ENVIRONMENTS:
+        # The default is the last image MinIO published, from before the CVE-2025-62506 fix.
+        yield (
+            (*BASE, "provider"),
+            f"production needs `image` set: the default `{MINIO_IMAGE}` is the last community "
+            "image and predates the CVE-2025-62506 fix; build RELEASE.2025-10-15T17-29-55Z or "
+            'later and pin it (docs/minio.md, "Which image")',
+        )
     seen: set[str] = set()
     for index, bucket in enumerate(store.buckets):
         path: Path = (*BASE, "buckets", index)

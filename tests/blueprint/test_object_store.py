@@ -279,3 +279,19 @@ def test_storage_and_consumer_names(tmp_path: Path) -> None:
         f"{at(text, 'name: ml')}: spec.objectStore.consumers[0].name: `ml` names a MinIO user, "
         "which takes at least 3 characters; use a longer name"
     ]
+
+
+def test_production_minio_names_its_image(tmp_path: Path) -> None:
+    text = MINIO.replace("environment: dev", "environment: prod")
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'provider: minio')}: spec.objectStore.provider: production needs `image` "
+        "set: the default `minio/minio:RELEASE.2025-09-07T16-13-09Z` is the last community image "
+        "and predates the CVE-2025-62506 fix; build RELEASE.2025-10-15T17-29-55Z or later and "
+        'pin it (docs/minio.md, "Which image")'
+    ]
+    pinned = text.replace(
+        "    provider: minio\n",
+        "    provider: minio\n"
+        "    image: registry.example/acme/minio:RELEASE.2025-10-15T17-29-55Z\n",
+    )
+    assert load(tmp_path, pinned).spec.object_store is not None
