@@ -102,8 +102,20 @@ def _marked_cache(props: Mapping[str, Any]) -> bool:
     return CACHE in (labels_of(props).get(DATA_LABEL), mapping(props.get("tags")).get(DATA_LABEL))
 
 
+STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
+
+
+def holds_data(resource: Resource) -> bool:
+    """A data service's resource, or a StatefulSet with volume claim templates (its claims
+    outlive it, but replacing it re-creates them under the new owner's policy)."""
+    if resource.type in STATEFUL_TYPES:
+        return True
+    spec = mapping(resource.props.get("spec"))
+    return resource.type == STATEFUL_SET and bool(spec.get("volumeClaimTemplates"))
+
+
 def stateful_resources_protected(resource: Resource, config: PolicyConfig) -> list[str]:
-    if resource.type not in STATEFUL_TYPES or resource.protect:
+    if not holds_data(resource) or resource.protect:
         return []
     if config.get("allowDataLoss") is True or _marked_cache(resource.props):
         return []

@@ -110,6 +110,16 @@ def test_protected_or_cache_or_data_loss_allowed_passes() -> None:
     assert violations("stateful-resources-protected", claim(), allowDataLoss=True) == []
 
 
+def test_a_stateful_set_with_claims_holds_data() -> None:
+    claims = {"spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}}]}}
+    store = resource("kubernetes:apps/v1:StatefulSet", "minio", claims)
+    assert violations("stateful-resources-protected", store) == [UNPROTECTED]
+    protected = resource("kubernetes:apps/v1:StatefulSet", "minio", claims, protect=True)
+    assert violations("stateful-resources-protected", protected) == []
+    stateless = resource("kubernetes:apps/v1:StatefulSet", "web", {"spec": {}})
+    assert violations("stateful-resources-protected", stateless) == []
+
+
 def test_database_custom_resources_are_stateful() -> None:
     cluster = resource("kubernetes:postgresql.cnpg.io/v1:Cluster", "pg", {})
     assert violations("stateful-resources-protected", cluster) == [UNPROTECTED]
