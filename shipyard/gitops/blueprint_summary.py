@@ -32,6 +32,17 @@ SECTIONS = (
     Section(("spec", "ray"), "Ray"),
     Section(("spec", "ray", "workerGroups"), "Ray worker group", "name"),
     Section(("spec", "ray", "serveApplications"), "Ray Serve application", "name"),
+    Section(("spec", "objectStore"), "object store"),
+    Section(("spec", "objectStore", "buckets"), "bucket", "name"),
+    Section(("spec", "objectStore", "consumers"), "object store consumer", "name"),
+    Section(("spec", "postgres"), "Postgres"),
+    Section(("spec", "postgres", "vectorStores"), "vector store", "table"),
+    Section(("spec", "analytics"), "ClickHouse"),
+    Section(("spec", "analytics", "users"), "ClickHouse user", "name"),
+    Section(("spec", "events"), "Kafka"),
+    Section(("spec", "events", "topics"), "Kafka topic", "name"),
+    Section(("spec", "events", "users"), "Kafka user", "name"),
+    Section(("spec", "gitops"), "GitOps reconciler"),
 )
 """Named things a reader thinks in; everything else is reported under `platform`."""
 

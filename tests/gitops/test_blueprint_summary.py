@@ -53,3 +53,28 @@ def test_added_and_removed_models(tmp_path: Path) -> None:
     ]
     assert summarize(None, head) == ["new stack: 1 node pool(s), 1 model(s)"]
     assert summarize(base, base) == []
+
+
+def test_data_services_in_plain_words(tmp_path: Path) -> None:
+    prod = DEV.parent / "prod.yaml"
+    base_text = prod.read_text()
+    head_text = (
+        base_text.replace(
+            "      replicas: 3\n      storage: {size: 100Gi",
+            "      replicas: 4\n      storage: {size: 100Gi",
+        )
+        .replace(
+            "      - {name: inference.results, retention: 7d}\n",
+            "      - {name: inference.results, retention: 7d}\n"
+            "      - {name: audit, partitions: 1}\n",
+        )
+        .replace("    retentionDays: 90\n", "    retentionDays: 30\n")
+        .replace("    instances: 3\n", "    instances: 2\n")
+    )
+    base, head = load(tmp_path, base_text), load(tmp_path, head_text)
+    assert summarize(base, head) == [
+        "Postgres: instances 3 -> 2",
+        "ClickHouse: retentionDays 90 -> 30",
+        "Kafka: brokers.replicas 3 -> 4",
+        "Kafka topic `audit` added",
+    ]
