@@ -126,7 +126,25 @@ def render_karpenter_node_pool(name: str, args: NodePoolArgs) -> Manifest:
                 },
             },
             "limits": karpenter_limits(args),
+            "disruption": karpenter_disruption(args),
         },
+    }
+
+
+# A GPU node with a model loaded takes minutes to replace (image pull, weights download), so
+# GPU pools give back only empty nodes, and only after they stayed empty a while; CPU pools
+# keep Karpenter's default of also consolidating underused nodes.
+GPU_CONSOLIDATE_AFTER = "10m"
+CPU_CONSOLIDATE_AFTER = "1m"
+
+
+def karpenter_disruption(args: NodePoolArgs) -> Manifest:
+    """The NodePool's `spec.disruption` (karpenter.sh/v1 field names)."""
+    if args.scheduling.gpus_per_node:
+        return {"consolidationPolicy": "WhenEmpty", "consolidateAfter": GPU_CONSOLIDATE_AFTER}
+    return {
+        "consolidationPolicy": "WhenEmptyOrUnderutilized",
+        "consolidateAfter": CPU_CONSOLIDATE_AFTER,
     }
 
 

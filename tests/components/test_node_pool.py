@@ -77,6 +77,11 @@ def test_karpenter_pool_limits_and_requirements() -> None:
     ]
     assert spec["taints"] == [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]
     assert pool["spec"]["template"]["metadata"]["labels"]["shipyard.dev/pool"] == "gpu"
+    # A loaded GPU node is only given back once empty for a while.
+    assert pool["spec"]["disruption"] == {
+        "consolidationPolicy": "WhenEmpty",
+        "consolidateAfter": "10m",
+    }
     node_class = render_karpenter_node_class("gpu", args, "prod", "prod-node")
     assert node_class["spec"]["role"] == "prod-node"
     assert node_class["spec"]["subnetSelectorTerms"] == [
