@@ -1,5 +1,6 @@
 """A tiny OpenAI-compatible server standing in for vLLM: it names itself in every
-answer, counts the requests it gets, and can be told to fail."""
+answer, reports the token usage it is given, counts the requests it gets, and can be
+told to fail."""
 
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ class Backend:
 
     name: str
     fail: bool = False
+    prompt_tokens: int = 3
+    completion_tokens: int = 4
     hits: list[str] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
     @property
     def api_base(self) -> str:
         assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
     def start(self) -> Backend:
         backend = self
@@ -68,7 +70,11 @@ class Backend:
                                 "finish_reason": "stop",
                             }
                         ],
-                        "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
+                        "usage": {
+                            "prompt_tokens": backend.prompt_tokens,
+                            "completion_tokens": backend.completion_tokens,
+                            "total_tokens": backend.prompt_tokens + backend.completion_tokens,
+                        },
                     },
                 )
 
