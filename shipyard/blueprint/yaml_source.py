@@ -2,22 +2,42 @@
 
 Hostile input is refused before it can hurt: oversized files, non-UTF-8 bytes,
 duplicate keys, and alias bombs that expand to millions of nodes.
+
+libyaml (PyYAML's C extension) scans and parses; ruamel.yaml's round-trip composer,
+YAML 1.2 resolver and constructor turn its events into data with each key's position.
+ruamel's own pure-Python scanner was 95% of the time of loading a blueprint.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml as libyaml
 from ruamel.yaml import YAML
+from ruamel.yaml import events as rt
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.tag import Tag
 
 from shipyard.blueprint.errors import Path, Problem
+
+# libyaml's event parser, in every PyYAML wheel; a PyYAML built without libyaml has none
+# and blueprints are then parsed by ruamel alone (slower, same results).
+_C_PARSER: Any = (
+    getattr(importlib.import_module("yaml._yaml"), "CParser", None)
+    if libyaml.__with_libyaml__
+    else None
+)
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+# Deeper flow nesting exhausted the stack of ruamel's own parser (at Python's
+# default recursion limit) and was refused without a path; libyaml does not
+# recurse, so the same limit is kept by counting open collections.
+_MAX_PARSE_DEPTH = 248
 
 
 class SourceError(Exception):
@@ -143,6 +163,106 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+def _written_tag(tag: str | None) -> Tag | None:
+    """libyaml's resolved tag as ruamel keeps a tag written with a handle (`!!str`)."""
+    if tag is None:
+        return None
+    # The handle is empty in the table so the tag's value is libyaml's full tag;
+    # a present handle is what makes ruamel treat `!!str {a: 1}` as a mapping.
+    written = Tag(handle="!", suffix=tag, handles={"!": ""})
+    written.select_transform(True)
+    return written
+
+
+class _LibyamlEvents:
+    """libyaml's events, as ruamel events, behind ruamel's parser interface."""
+
+    def __init__(self, text: str, loader: YAML) -> None:
+        self._source = _C_PARSER(text)
+        self._loader = loader
+        self._current: Any = None
+        self._depth = 0
+
+    def check_event(self, *choices: type) -> bool:
+        event = self.peek_event()
+        return event is not None and (not choices or isinstance(event, choices))
+
+    def peek_event(self) -> Any:
+        if self._current is None:
+            self._current = self._convert(self._source.get_event())
+        return self._current
+
+    def get_event(self) -> Any:
+        event = self.peek_event()
+        self._current = None
+        return event
+
+    def dispose(self) -> None:
+        self._source.dispose()
+
+    def _convert(self, event: Any) -> Any:
+        if event is None:
+            return None
+        marks = (event.start_mark, event.end_mark)
+        kind = type(event)
+        if kind is libyaml.ScalarEvent:
+            tag = _written_tag(event.tag)
+            style = event.style or None
+            return rt.ScalarEvent(
+                event.anchor, tag, event.implicit, event.value, *marks, style=style
+            )
+        if kind is libyaml.MappingStartEvent or kind is libyaml.SequenceStartEvent:
+            self._depth += 1
+            if self._depth > _MAX_PARSE_DEPTH:
+                raise RecursionError
+            tag = _written_tag(event.tag)
+            target = (
+                rt.MappingStartEvent if kind is libyaml.MappingStartEvent else rt.SequenceStartEvent
+            )
+            return target(event.anchor, tag, event.implicit, *marks, flow_style=event.flow_style)
+        if kind is libyaml.MappingEndEvent or kind is libyaml.SequenceEndEvent:
+            self._depth -= 1
+            end = rt.MappingEndEvent if kind is libyaml.MappingEndEvent else rt.SequenceEndEvent
+            return end(*marks)
+        if kind is libyaml.AliasEvent:
+            return rt.AliasEvent(event.anchor, *marks)
+        if kind is libyaml.DocumentStartEvent:
+            # As ruamel's parser does: a `%YAML 1.1` directive selects 1.1 resolving.
+            self._loader.version = event.version
+            return rt.DocumentStartEvent(
+                *marks, explicit=event.explicit, version=event.version, tags=event.tags
+            )
+        if kind is libyaml.DocumentEndEvent:
+            return rt.DocumentEndEvent(*marks, explicit=event.explicit)
+        if kind is libyaml.StreamStartEvent:
+            return rt.StreamStartEvent(*marks, encoding=event.encoding)
+        return rt.StreamEndEvent(*marks)
+
+
+def _round_trip_loader() -> YAML:
+    loader = YAML(typ="rt")
+    loader.allow_duplicate_keys = False
+    return loader
+
+
+def _load_documents(text: str) -> list[Any]:
+    """Every document in `text`, as ruamel's round-trip loader builds it."""
+    loader = _round_trip_loader()
+    if _C_PARSER is None:
+        return list(loader.load_all(text))
+    loader._parser = _LibyamlEvents(text, loader)  # type: ignore[attr-defined]
+    constructor = loader.constructor
+    try:
+        documents = []
+        while constructor.check_data():
+            documents.append(constructor.get_data())
+        return documents
+    except libyaml.YAMLError:
+        # libyaml words syntax errors its own way. Invalid input is rare, so let
+        # ruamel's pure-Python parser find and report the error as it always has.
+        return list(_round_trip_loader().load_all(text))
+
+
 def parse_yaml(raw: bytes) -> tuple[Any, Positions]:
     """The document as plain data, and where each key stands in the file."""
     if len(raw) > MAX_BYTES:
@@ -150,10 +270,8 @@ def parse_yaml(raw: bytes) -> tuple[Any, Positions]:
             Problem((), f"the file is {len(raw)} bytes; blueprints are limited to {MAX_BYTES}")
         )
     text = _decode(raw)
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
     try:
-        documents = list(yaml.load_all(text))
+        documents = _load_documents(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

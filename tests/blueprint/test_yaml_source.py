@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from shipyard.blueprint import yaml_source
 from shipyard.blueprint.errors import Problem
 from shipyard.blueprint.yaml_source import MAX_DEPTH, Positions, SourceError, parse_yaml
 
@@ -112,3 +115,82 @@ def test_unknown_tags_are_refused_with_their_position(
 def test_core_tags_are_plain_values() -> None:
     data, _ = parse_yaml(b"a: !!str 5\nb: !!int 3\n")
     assert data == {"a": "5", "b": 3}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # YAML 1.2 core schema: the 1.1 booleans and sexagesimals stay strings.
+        ("yes", "yes"),
+        ("on", "on"),
+        ("Off", "Off"),
+        ("1:30", "1:30"),
+        ("true", True),
+        ("False", False),
+        ("0o17", 15),
+        ("017", 17),
+        ("0x1f", 31),
+        ("0b101", 5),
+        ("1_000", 1000),
+        ("-12", -12),
+        ("1.5e3", 1500.0),
+        (".inf", float("inf")),
+        ("-.inf", float("-inf")),
+        ("~", None),
+        ("null", None),
+        ("", None),
+        ("2026-01-01", "2026-01-01"),
+        ("2026-01-01T10:00:00Z", "2026-01-01T10:00:00+00:00"),
+        ("'0o17'", "0o17"),
+    ],
+)
+def test_scalars_follow_the_yaml_1_2_core_schema(text: str, value: object) -> None:
+    data, _ = parse_yaml(f"k: {text}\n".encode())
+    assert data == {"k": value}
+    assert type(data["k"]) is type(value) or isinstance(data["k"], type(value))
+
+
+def test_a_yaml_1_1_directive_selects_1_1_scalars() -> None:
+    data, _ = parse_yaml(b"%YAML 1.1\n---\na: yes\nb: 017\nc: on\n")
+    assert data == {"a": True, "b": 15, "c": True}
+
+
+def test_not_a_number_is_a_float() -> None:
+    data, _ = parse_yaml(b"k: .nan\n")
+    assert data["k"] != data["k"]
+
+
+def test_a_core_tag_on_a_collection_keeps_the_collection() -> None:
+    data, positions = parse_yaml(b"a: !!str {b: 1}\n")
+    assert data == {"a": {"b": 1}}
+    assert positions.at[("a", "b")] == (1, 11)
+
+
+def test_flow_nesting_within_the_parse_limit_names_its_path() -> None:
+    raw = ("a: " + "[" * 100 + "]" * 100 + "\n").encode()
+    with pytest.raises(SourceError, match=r"^nesting deeper than 64 levels$") as raised:
+        parse_yaml(raw)
+    assert raised.value.problem.path == ("a", *[0] * 64)
+    # Past 248 open collections the input is refused before it is composed.
+    raw = ("a: " + "[" * 248 + "]" * 248 + "\n").encode()
+    with pytest.raises(SourceError) as raised:
+        parse_yaml(raw)
+    assert raised.value.problem == Problem((), "nesting deeper than 64 levels", 1, 1)
+
+
+def test_anchors_aliases_and_comments_parse_as_before() -> None:
+    raw = b"# top\na: &x [1, 2]  # trailing\nb: *x\nc: |\n  line\n"
+    data, positions = parse_yaml(raw)
+    assert data == {"a": [1, 2], "b": [1, 2], "c": "line\n"}
+    # Items reached through an alias stand where the anchored items stand.
+    assert positions.at[("b", 1)] == (2, 11)
+
+
+def test_without_libyaml_the_same_data_and_positions(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = (Path(__file__).resolve().parents[2] / "blueprints" / "prod.yaml").read_bytes()
+    fast_data, fast_positions = parse_yaml(raw)
+    monkeypatch.setattr(yaml_source, "_C_PARSER", None)
+    slow_data, slow_positions = parse_yaml(raw)
+    assert slow_data == fast_data
+    assert slow_positions == fast_positions
+    assert len(fast_positions.at) > 300 and fast_data["spec"]["events"]["brokers"]["replicas"] == 3
