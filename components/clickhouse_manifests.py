@@ -23,6 +23,7 @@ from components.clickhouse_args import (
     ClickHouseUser,
     KeeperArgs,
 )
+from components.labels import recommended_labels
 from components.pod_security import (
     restricted_container_security_context,
     restricted_pod_security_context,
@@ -57,12 +58,7 @@ OPERATOR_MEMORY = "256Mi"
 
 
 def render_labels(name: str, component: str = "analytics") -> dict[str, str]:
-    return {
-        "app.kubernetes.io/name": "clickhouse",
-        "app.kubernetes.io/instance": name,
-        "app.kubernetes.io/component": component,
-        "app.kubernetes.io/managed-by": "shipyard",
-    }
+    return recommended_labels("clickhouse", name, component)
 
 
 def _metadata(name: str, args: ClickHouseArgs) -> Manifest:

@@ -27,6 +27,7 @@ from components.gateway_config import (
     config_checksum,
     render_config_text,
 )
+from components.labels import MANAGED_BY, app_labels
 from components.pod_security import (
     restricted_container_security_context,
     restricted_pod_security_context,
@@ -45,14 +46,14 @@ CHECKSUM_ANNOTATION = "shipyard.dev/config-sha256"
 
 
 def selector_labels(name: str) -> dict[str, str]:
-    return {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": name}
+    return app_labels("litellm", name)
 
 
 def render_labels(name: str) -> dict[str, str]:
     return {
         **selector_labels(name),
         **GATEWAY_POD_LABELS,
-        "app.kubernetes.io/managed-by": "shipyard",
+        **MANAGED_BY,
     }
 
 

@@ -15,6 +15,7 @@ from components.gitops_reconciler_args import (
     GitopsReconcilerArgs,
     TrafficSource,
 )
+from components.labels import app_labels, recommended_labels
 from components.pod_security import (
     restricted_container_security_context,
     restricted_pod_security_context,
@@ -43,15 +44,11 @@ CONTAINER = "reconciler"
 
 
 def selector_labels(name: str) -> dict[str, str]:
-    return {"app.kubernetes.io/name": "shipyard-reconciler", "app.kubernetes.io/instance": name}
+    return app_labels("shipyard-reconciler", name)
 
 
 def render_labels(name: str) -> dict[str, str]:
-    return {
-        **selector_labels(name),
-        "app.kubernetes.io/component": "gitops",
-        "app.kubernetes.io/managed-by": "shipyard",
-    }
+    return recommended_labels("shipyard-reconciler", name, "gitops")
 
 
 def _metadata(name: str, args: GitopsReconcilerArgs) -> Manifest:

@@ -19,6 +19,7 @@ from components.kafka_args import (
     default_min_insync_replicas,
     topic_resource_name,
 )
+from components.labels import recommended_labels
 
 Manifest = dict[str, Any]
 
@@ -57,12 +58,7 @@ CONTAINER_SECURITY_CONTEXT: Manifest = {
 
 
 def render_labels(name: str) -> dict[str, str]:
-    return {
-        "app.kubernetes.io/name": "kafka",
-        "app.kubernetes.io/instance": name,
-        "app.kubernetes.io/component": "events",
-        "app.kubernetes.io/managed-by": "shipyard",
-    }
+    return recommended_labels("kafka", name, "events")
 
 
 def _metadata(name: str, args: KafkaArgs, resource: str | None = None) -> Manifest:

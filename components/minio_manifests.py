@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.labels import app_labels, recommended_labels
 from components.minio_args import MINIO_USER, S3_PORT, MinioArgs
 from components.pod_security import (
     restricted_container_security_context,
@@ -32,21 +33,12 @@ SETUP_COMPONENT = "bucket-setup"
 
 
 def render_labels(name: str, component: str = SERVER_COMPONENT) -> dict[str, str]:
-    return {
-        "app.kubernetes.io/name": "minio",
-        "app.kubernetes.io/instance": name,
-        "app.kubernetes.io/component": component,
-        "app.kubernetes.io/managed-by": "shipyard",
-    }
+    return recommended_labels("minio", name, component)
 
 
 def selector_labels(name: str, component: str = SERVER_COMPONENT) -> dict[str, str]:
     """The labels that pick the server pods (or the setup Job's pods)."""
-    return {
-        "app.kubernetes.io/name": "minio",
-        "app.kubernetes.io/instance": name,
-        "app.kubernetes.io/component": component,
-    }
+    return app_labels("minio", name, component)
 
 
 def headless_service_name(name: str) -> str:

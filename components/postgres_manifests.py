@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from components.labels import recommended_labels
 from components.pgvector_sql import bootstrap_sql
 from components.postgres_args import (
     ACCESS_KEY_ID_KEY,
@@ -33,12 +34,7 @@ DATABASE_DATA_LABELS = {"shipyard.dev/data": "database"}
 
 
 def render_labels(name: str) -> dict[str, str]:
-    return {
-        "app.kubernetes.io/name": "postgres",
-        "app.kubernetes.io/instance": name,
-        "app.kubernetes.io/component": "database",
-        "app.kubernetes.io/managed-by": "shipyard",
-    }
+    return recommended_labels("postgres", name, "database")
 
 
 def _metadata(name: str, args: PostgresArgs) -> Manifest:

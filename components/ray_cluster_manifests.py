@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from components.labels import recommended_labels
 from components.ray_cluster_args import (
     RAY_USER,
     RayClusterArgs,
@@ -26,12 +27,7 @@ AUTOSCALER_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
 
 
 def render_labels(name: str) -> dict[str, str]:
-    return {
-        "app.kubernetes.io/name": "ray",
-        "app.kubernetes.io/instance": name,
-        "app.kubernetes.io/component": "ray-cluster",
-        "app.kubernetes.io/managed-by": "shipyard",
-    }
+    return recommended_labels("ray", name, "ray-cluster")
 
 
 def _security_context() -> Manifest:
