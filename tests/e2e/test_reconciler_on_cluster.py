@@ -95,6 +95,22 @@ class Origin:
         return {"blueprints/dev.yaml": text.replace(current, f"      replicas: {replicas}", 1)}
 
 
+def _descendants(root: int) -> list[int]:
+    """Every live process below `root`, from the parent pids in /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # `pid (comm) state ppid ...`; comm may hold spaces, so split after its `)`.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, queue = [], [root]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
 @dataclass
 class Reconciler:
     """`shipyard reconcile` as a child process in its own process group."""
@@ -155,8 +171,15 @@ class Reconciler:
         return lines
 
     def kill_group(self) -> None:
+        """SIGKILL to everything the reconciler started, as a container's end would do. The
+        engine starts its plugins in process groups of their own, so they are found by
+        ancestry first and killed with the group."""
         assert self.proc is not None
+        family = _descendants(self.proc.pid)
         os.killpg(self.proc.pid, signal.SIGKILL)
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.proc.wait()
 
     def stop(self) -> None:
