@@ -32,6 +32,7 @@ from components.pod_security import (
     restricted_container_security_context,
     restricted_pod_security_context,
 )
+from components.service_manifests import http_service, pod_disruption_budget
 
 Manifest = dict[str, Any]
 
@@ -170,29 +171,11 @@ def render_deployment(name: str, args: GatewayArgs) -> Manifest:
 
 
 def render_service(name: str, args: GatewayArgs) -> Manifest:
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": _metadata(name, args),
-        "spec": {
-            "type": "ClusterIP",
-            "selector": selector_labels(name),
-            "ports": [
-                {"name": "http", "port": GATEWAY_PORT, "targetPort": "http", "protocol": "TCP"}
-            ],
-        },
-    }
+    return http_service(_metadata(name, args), selector_labels(name), GATEWAY_PORT)
 
 
 def render_pod_disruption_budget(name: str, args: GatewayArgs) -> Manifest:
-    # With one replica, `minAvailable: 1` would block every node drain forever.
-    budget = {"minAvailable": 1} if args.replicas > 1 else {"maxUnavailable": 1}
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": _metadata(name, args),
-        "spec": {**budget, "selector": {"matchLabels": selector_labels(name)}},
-    }
+    return pod_disruption_budget(_metadata(name, args), selector_labels(name), args.replicas)
 
 
 def _peer(peer: EgressPeer) -> Manifest:

@@ -14,6 +14,7 @@ from components.pod_security import (
     restricted_container_security_context,
     restricted_pod_security_context,
 )
+from components.service_manifests import pod_disruption_budget
 
 Manifest = dict[str, Any]
 
@@ -293,12 +294,7 @@ def render_pod_disruption_budget(name: str, args: MinioArgs) -> Manifest | None:
     """At most one server down at a time on voluntary disruptions; None when standalone."""
     if args.servers == 1:
         return None
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": _metadata(name, args),
-        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector_labels(name)}},
-    }
+    return pod_disruption_budget(_metadata(name, args), selector_labels(name))
 
 
 def _peer(labels: dict[str, str], namespace: str | None, own: str) -> Manifest:

@@ -12,6 +12,7 @@ from components.pod_security import (
     restricted_pod_security_context,
 )
 from components.scheduling import GPU_RESOURCE, render_node_selector, render_tolerations
+from components.service_manifests import http_service, pod_disruption_budget
 from components.vllm_args import VLLM_PORT, VllmServiceArgs
 
 Manifest = dict[str, Any]
@@ -204,25 +205,12 @@ def render_deployment(name: str, args: VllmServiceArgs) -> Manifest:
 
 
 def render_service(name: str, args: VllmServiceArgs) -> Manifest:
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": _metadata(name, args),
-        "spec": {
-            "type": "ClusterIP",
-            "selector": selector_labels(name),
-            "ports": [{"name": "http", "port": VLLM_PORT, "targetPort": "http", "protocol": "TCP"}],
-        },
-    }
+    return http_service(_metadata(name, args), selector_labels(name), VLLM_PORT)
 
 
 def render_pod_disruption_budget(name: str, args: VllmServiceArgs) -> Manifest:
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": _metadata(name, args),
-        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector_labels(name)}},
-    }
+    # One replica at a time: a GPU replica takes minutes to load its weights again.
+    return pod_disruption_budget(_metadata(name, args), selector_labels(name))
 
 
 def render_network_policy(name: str, args: VllmServiceArgs) -> Manifest:
