@@ -40,3 +40,13 @@ def load_problems(file: str, tmp_path: Path, text: str) -> list[str]:
     with pytest.raises(BlueprintError) as caught:
         load_text(file, tmp_path, text)
     return caught.value.render().splitlines()
+
+
+def line_column(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
+    """1-based line and column of the `occurrence`-th `needle` in `text`; the needle may
+    span lines (`"nodePool: gpu-smal\n"`), unlike `located_at`'s."""
+    start = -1
+    for _ in range(occurrence):
+        start = text.index(needle, start + 1)
+    line = text.count("\n", 0, start) + 1
+    return line, start - (text.rfind("\n", 0, start) + 1) + 1

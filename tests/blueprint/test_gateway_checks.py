@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-import pytest
+from shipyard.blueprint import load_blueprint
 
-from shipyard.blueprint import BlueprintError, load_blueprint
+from .located import line_column, load_problems
 
 DEV = Path(__file__).resolve().parents[2] / "blueprints" / "dev.yaml"
 
 
-def at(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
-    """1-based line and column of the `occurrence`-th `needle` in `text`."""
-    start = -1
-    for _ in range(occurrence):
-        start = text.index(needle, start + 1)
-    line = text.count("\n", 0, start) + 1
-    return line, start - (text.rfind("\n", 0, start) + 1) + 1
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    path = tmp_path / "bp.yaml"
-    path.write_text(text)
-    with pytest.raises(BlueprintError) as caught:
-        load_blueprint(path, name="bp.yaml")
-    return caught.value.render().splitlines()
+at = line_column
+problems = partial(load_problems, "bp.yaml")
 
 
 def test_the_dev_blueprint_is_valid() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-import pytest
+from shipyard.blueprint import load_blueprint
 
-from shipyard.blueprint import BlueprintError, load_blueprint
+from .located import line_column, load_problems
 
 DEV = Path(__file__).resolve().parents[2] / "blueprints" / "dev.yaml"
 CPU_POOL = """\
@@ -16,17 +17,8 @@ CPU_POOL = """\
 """
 
 
-def at(text: str, needle: str) -> tuple[int, int]:
-    start = text.index(needle)
-    return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    path = tmp_path / "bp.yaml"
-    path.write_text(text)
-    with pytest.raises(BlueprintError) as caught:
-        load_blueprint(path, name="bp.yaml")
-    return caught.value.render().splitlines()
+at = line_column
+problems = partial(load_problems, "bp.yaml")
 
 
 def with_cpu_pool() -> str:
