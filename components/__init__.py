@@ -1,5 +1,7 @@
 """Reusable Pulumi ComponentResources for self-hosted LLM platforms.
 
-Each module holds one component and can be imported on its own from a
-hand-written Pulumi program; nothing here imports the `shipyard` engine.
+One package per component (`components.vllm`, `components.kafka`, ...), each exporting its
+ComponentResource and Args from its `__init__`; `components.shared` holds the building
+blocks they share. Nothing here imports the `shipyard` engine, so a hand-written Pulumi
+program can use any component alone.
 """

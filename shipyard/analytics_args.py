@@ -3,17 +3,17 @@ settings that point at it (pure)."""
 
 from __future__ import annotations
 
-from components import clickhouse_args as ch
-from components.clickhouse_manifests import (
+from components.clickhouse import args as ch
+from components.clickhouse.manifests import (
     CHI_POD_LABEL,
     HTTP_HEADERS_KEY,
     credentials_secret_name,
     service_host,
 )
-from components.clickhouse_schema import insert_url
-from components.gateway_args import EgressPeer, UsageLogging
-from components.gateway_manifests import selector_labels as gateway_selector_labels
-from components.vllm_args import SecretKeyRef
+from components.clickhouse.schema import insert_url
+from components.gateway.args import EgressPeer, UsageLogging
+from components.gateway.manifests import selector_labels as gateway_selector_labels
+from components.shared.secret_refs import SecretKeyRef
 from shipyard.blueprint.analytics_checks import GATEWAY_USER, gateway_logs_wired
 from shipyard.blueprint.platform import Platform
 

@@ -8,18 +8,19 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.clickhouse import ClickHouse
-from components.credentials import GivenSecrets
-from components.eks_cluster import EksCluster
-from components.gateway import AiGateway
-from components.gitops_reconciler import GitopsReconciler
-from components.kafka import Kafka
-from components.minio import Minio
-from components.postgres import Postgres
-from components.ray_cluster import RayCluster
-from components.s3_bucket import OidcTrust, S3Bucket
-from components.vllm import VllmService, VllmServiceArgs
-from components.vllm_args import Autoscaling, LoraAdapter, ModelCache, SecretKeyRef
+from components.clickhouse.component import ClickHouse
+from components.eks.component import EksCluster
+from components.gateway.component import AiGateway
+from components.gitops_reconciler.component import GitopsReconciler
+from components.kafka.component import Kafka
+from components.minio.component import Minio
+from components.postgres.component import Postgres
+from components.ray.component import RayCluster
+from components.s3.component import OidcTrust, S3Bucket
+from components.shared.credentials import GivenSecrets
+from components.shared.secret_refs import SecretKeyRef
+from components.vllm.args import Autoscaling, LoraAdapter, ModelCache
+from components.vllm.component import VllmService, VllmServiceArgs
 from shipyard.analytics_args import clickhouse_args
 from shipyard.blueprint.cluster import LocalCluster
 from shipyard.blueprint.models import ModelSpec

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from components.eks_cluster_args import EksClusterArgs, NewVpc
-from components.node_pool_args import NodePoolArgs
+from components.eks.args import EksClusterArgs, NewVpc
+from components.node_pool.args import NodePoolArgs
 from shipyard.blueprint.eks import EksCluster
 from shipyard.blueprint.node_pools import NodePool
 from shipyard.blueprint.platform import Platform

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components import kafka_args as ka
+from components.kafka import args as ka
 from shipyard.blueprint.events import KafkaResources, KafkaStorage
 from shipyard.blueprint.events_checks import topic_min_insync, topic_replicas
 from shipyard.blueprint.platform import Platform
@@ -67,7 +67,9 @@ def events_args(platform: Platform) -> ka.KafkaArgs | None:
                     for acl in user.acls
                 ),
                 password_secret=(
-                    ka.SecretKeyRef(name=user.password_secret.name, key=user.password_secret.key)
+                    ka.PasswordSecretRef(
+                        name=user.password_secret.name, key=user.password_secret.key
+                    )
                     if user.password_secret is not None
                     else None
                 ),

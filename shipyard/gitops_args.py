@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from components import gitops_reconciler_args as gr
-from components.vllm_args import SecretKeyRef
+from components.gitops_reconciler import args as gr
+from components.shared.secret_refs import SecretKeyRef
 from shipyard.blueprint.platform import Platform
 
 

@@ -3,9 +3,9 @@ for `provider: s3`, `MinioArgs` for `provider: minio`."""
 
 from __future__ import annotations
 
-from components import minio_args as mn
-from components.postgres_manifests import CLUSTER_LABEL
-from components.s3_bucket_args import S3BucketArgs, ServiceAccount
+from components.minio import args as mn
+from components.postgres.manifests import CLUSTER_LABEL
+from components.s3.args import S3BucketArgs, ServiceAccount
 from shipyard.blueprint.object_store import DEFAULT_MINIO_NAME, MinioBucketSpec, S3ObjectStore
 from shipyard.blueprint.object_store_checks import (
     consumer_accounts,

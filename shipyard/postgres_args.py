@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from components import postgres_args as pg
-from components.gateway_manifests import selector_labels as gateway_selector_labels
-from components.minio_manifests import certificate_secret_name, endpoint_url, user_secret_name
+from components.gateway.manifests import selector_labels as gateway_selector_labels
+from components.minio.manifests import certificate_secret_name, endpoint_url, user_secret_name
+from components.postgres import args as pg
 from shipyard.blueprint.object_store_checks import minio_store, postgres_backup_user
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.postgres_checks import backup_path

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from components import gateway_args as gateway
-from components import ray_cluster_args as ray
-from components.postgres_args import POSTGRES_PORT
-from components.postgres_manifests import CLUSTER_LABEL as CNPG_CLUSTER_LABEL
-from components.postgres_manifests import URI_KEY, credentials_secret_name
-from components.scheduling import PoolScheduling
-from components.vllm_args import VLLM_PORT, SecretKeyRef
-from components.vllm_manifests import selector_labels, service_url
+from components.gateway import args as gateway
+from components.postgres.args import POSTGRES_PORT
+from components.postgres.manifests import CLUSTER_LABEL as CNPG_CLUSTER_LABEL
+from components.postgres.manifests import URI_KEY, credentials_secret_name
+from components.ray import args as ray
+from components.shared.scheduling import PoolScheduling
+from components.shared.secret_refs import SecretKeyRef
+from components.vllm.args import VLLM_PORT
+from components.vllm.manifests import selector_labels, service_url
 from shipyard.analytics_args import gateway_usage_logging
 from shipyard.blueprint.gateway import Limits, VirtualKeys, exposure_args
 from shipyard.blueprint.platform import Platform

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from components.scheduling import PoolScheduling, Taint
-from components.vllm_args import (
+from components.shared.scheduling import PoolScheduling, Taint
+from components.shared.secret_refs import SecretKeyRef
+from components.vllm.args import (
     DEFAULT_CPU_REQUEST,
     DEFAULT_MEMORY_REQUEST,
     VLLM_IMAGE,
     Autoscaling,
     LoraAdapter,
     ModelCache,
-    SecretKeyRef,
     VllmServiceArgs,
 )
 from shipyard.blueprint.platform import Platform

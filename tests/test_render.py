@@ -14,8 +14,8 @@ import kubernetes_validate.utils
 import pytest
 from ruamel.yaml import YAML
 
-from components.eks_cluster_args import STORAGE_CLASS
-from components.scheduling import GPU_RESOURCE
+from components.eks.args import STORAGE_CLASS
+from components.shared.scheduling import GPU_RESOURCE
 from shipyard.blueprint import Platform, load_blueprint
 from shipyard.blueprint.eks import EksCluster
 from shipyard.blueprint.scheduling import pool_scheduling
@@ -135,7 +135,7 @@ CLICKHOUSE_KINDS = {
 STRIMZI_KINDS = {
     ("kafka.strimzi.io/v1", kind) for kind in ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
 }
-# Checked against the CloudNativePG CRDs in tests/components/test_postgres_crd.py.
+# Checked against the CloudNativePG CRDs in tests/components/postgres/test_crd.py.
 CNPG_KINDS = {
     ("postgresql.cnpg.io/v1", "Cluster"),
     ("postgresql.cnpg.io/v1", "Database"),
@@ -349,7 +349,7 @@ def test_every_object_validates_against_the_kubernetes_schema(
     platform = rendered[name].platform
     autoscaled = any(model.autoscaling for model in platform.spec.models)
     # Custom resources are validated against their operators' CRDs in
-    # tests/components/test_ray_cluster_crd.py.
+    # tests/components/ray/test_crd.py.
     assert custom - {("ray.io/v1", "RayCluster"), ("ray.io/v1", "RayService")} == (
         {("keda.sh/v1alpha1", "ScaledObject")} if autoscaled else set()
     ) | (KARPENTER_KINDS if karpenter_pools(platform) else set()) | (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components.gateway_args import EgressPeer
-from components.gateway_manifests import render_deployment, render_network_policy
-from components.vllm_args import SecretKeyRef
+from components.gateway.args import EgressPeer
+from components.gateway.manifests import render_deployment, render_network_policy
+from components.shared.secret_refs import SecretKeyRef
 from shipyard.blueprint import load_blueprint
 from shipyard.serving_args import gateway_args
 

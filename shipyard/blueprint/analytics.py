@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from components.clickhouse_args import (
+from components.clickhouse.args import (
     CLICKHOUSE_IMAGE,
     DEFAULT_CPU_REQUEST,
     DEFAULT_DATABASE,
@@ -26,7 +26,7 @@ from components.clickhouse_args import (
     DEFAULT_USAGE_RETENTION_DAYS,
     KEEPER_IMAGE,
 )
-from components.names import PinnedImage, ServiceName
+from components.shared.names import PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 
 DEFAULT_NAME = "analytics"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from components.clickhouse_args import (
+from components.clickhouse.args import (
     database_problem,
     keeper_replicas_problem,
     keeper_required_problem,
     retention_days_problem,
     user_name_problem,
 )
-from components.postgres_args import storage_size_problem
+from components.shared.args import storage_size_problem
 from shipyard.blueprint.analytics import AnalyticsSpec
 from shipyard.blueprint.errors import Path
 from shipyard.blueprint.platform import Platform

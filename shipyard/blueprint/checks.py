@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from components.vllm_args import tensor_parallel_problem
+from components.vllm.args import tensor_parallel_problem
 from shipyard.blueprint.analytics_checks import check_analytics
 from shipyard.blueprint.eks_checks import check_budget, check_eks, check_instances
 from shipyard.blueprint.errors import Path, did_you_mean

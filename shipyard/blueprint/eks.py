@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from components.eks_cluster_args import (
+from components.eks.args import (
     DEFAULT_LOG_TYPES,
     DEFAULT_NAT_GATEWAYS,
     DEFAULT_VPC_CIDR,

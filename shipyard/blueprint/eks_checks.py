@@ -9,7 +9,7 @@ import difflib
 import ipaddress
 from collections.abc import Iterator
 
-from components.node_pool_args import AMI_ALIAS_DOCS, EXAMPLE_AMI_ALIAS, is_latest
+from components.node_pool.args import AMI_ALIAS_DOCS, EXAMPLE_AMI_ALIAS, is_latest
 from shipyard.blueprint.eks import EksCluster
 from shipyard.blueprint.errors import Path
 from shipyard.blueprint.platform import Platform

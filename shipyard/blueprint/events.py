@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from components.kafka_args import (
+from components.kafka.args import (
     DEFAULT_AUTHENTICATION,
     DEFAULT_BROKER_CPU,
     DEFAULT_BROKER_MEMORY,
@@ -30,7 +30,7 @@ from components.kafka_args import (
     KafkaVersion,
     PatternType,
 )
-from components.names import Dns1123Label, ServiceName
+from components.shared.names import Dns1123Label, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 
 DEFAULT_NAME = "events"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from components.kafka_args import (
+from components.kafka.args import (
     controllers_problem,
     default_min_insync_replicas,
     default_replication_factor,

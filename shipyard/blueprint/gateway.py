@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from components import gateway_args as component
-from components.gateway_args import (
+from components.gateway import args as component
+from components.gateway.args import (
     DEFAULT_INGRESS_NAMESPACE_LABELS,
     DEFAULT_ISSUER_KIND,
     DEFAULT_REPLICAS,
@@ -16,7 +16,7 @@ from components.gateway_args import (
     LITELLM_IMAGE,
     IssuerKind,
 )
-from components.names import Dns1123Label, PinnedImage, ServiceName
+from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.models import Resources, SecretRef
 

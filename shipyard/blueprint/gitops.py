@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from components.gitops_reconciler_args import (
+from components.gitops_reconciler.args import (
     DEFAULT_CLUSTER_ROLE_SCOPE,
     DEFAULT_CPU_REQUEST,
     DEFAULT_DRIFT_INTERVAL,
@@ -23,7 +23,7 @@ from components.gitops_reconciler_args import (
     MIN_INTERVAL_SECONDS,
     ClusterRoleScope,
 )
-from components.names import Dns1123Label, PinnedImage, ServiceName
+from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 
 DEFAULT_NAME = "shipyard-reconciler"

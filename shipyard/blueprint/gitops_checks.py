@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from components.gitops_reconciler_args import (
+from components.gitops_reconciler.args import (
     MIN_DRIFT_INTERVAL_SECONDS,
     MIN_INTERVAL_SECONDS,
     backend_problem,

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from components.names import Dns1123Label, PinnedImage, ServiceName
-from components.vllm_args import (
+from components.shared.names import Dns1123Label, PinnedImage, ServiceName
+from components.vllm.args import (
     DEFAULT_CACHE_ACCESS_MODE,
     DEFAULT_GPU_MEMORY_UTILIZATION,
     DEFAULT_QUEUE_TARGET,

@@ -6,15 +6,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from components.names import Dns1123Label
-from components.node_pool_args import (
+from components.node_pool.args import (
     AMI_ALIAS_DOCS,
     DEFAULT_DISK_SIZE_GIB,
     EXAMPLE_AMI_ALIAS,
     MAX_DISK_SIZE_GIB,
     AmiAlias,
 )
-from components.scheduling import GPU_RESOURCE, TaintEffect
+from components.shared.names import Dns1123Label
+from components.shared.scheduling import GPU_RESOURCE, TaintEffect
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.facts.instances import lookup_instance
 

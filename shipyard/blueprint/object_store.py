@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from components import minio_args as mn
-from components.names import Dns1123Label, PinnedImage, ServiceName
-from components.s3_bucket_args import DEFAULT_ENCRYPTION, S3BucketName, S3Encryption
+from components.minio import args as mn
+from components.s3.args import DEFAULT_ENCRYPTION, S3BucketName, S3Encryption
+from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.gateway import CertManagerIssuer
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from components.minio_args import (
+from components.minio.args import (
     ACCESS_KEY_MIN,
     MAX_RETENTION_DAYS,
     MINIO_IMAGE,
     bucket_name_problem,
     drive_layout_problem,
 )
-from components.postgres_args import storage_size_problem
+from components.shared.args import storage_size_problem
 from shipyard.blueprint.eks import EksCluster
 from shipyard.blueprint.eks_checks import PRODUCTION_ENVIRONMENTS
 from shipyard.blueprint.errors import Path, did_you_mean

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from components.names import Dns1123Label
+from components.shared.names import Dns1123Label
 from shipyard.blueprint.analytics import AnalyticsSpec
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.budget import Budget

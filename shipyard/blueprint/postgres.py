@@ -11,8 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from components.names import PinnedImage, ServiceName
-from components.postgres_args import (
+from components.postgres.args import (
     DEFAULT_ANTI_AFFINITY,
     DEFAULT_BACKUP_SCHEDULE,
     DEFAULT_CPU_REQUEST,
@@ -29,6 +28,7 @@ from components.postgres_args import (
     AntiAffinity,
     Distance,
 )
+from components.shared.names import PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 
 DEFAULT_NAME = "postgres"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from components.postgres_args import (
+from components.postgres.args import (
     dimension_problem,
     hnsw_problem,
     retention_problem,
     schedule_problem,
     sql_identifier_problem,
-    storage_size_problem,
 )
+from components.shared.args import storage_size_problem
 from shipyard.blueprint.errors import Path, did_you_mean
 from shipyard.blueprint.object_store import MinioObjectStore, S3ObjectStore
 from shipyard.blueprint.platform import Platform

@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from components.names import Dns1123Label, PinnedImage, ServiceName
-from components.ray_cluster_args import (
+from components.ray.args import (
     DEFAULT_IDLE_TIMEOUT_SECONDS,
     DEFAULT_UPSCALING_MODE,
     KUBERAY_VERSION,
     RAY_VERSION,
     UpscalingMode,
 )
+from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.models import Resources, SecretRef
 

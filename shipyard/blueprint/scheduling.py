@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.scheduling import PoolScheduling, Taint
+from components.shared.scheduling import PoolScheduling, Taint
 from shipyard.blueprint.node_pools import NodePool
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from components.gateway_args import exposure_problems
-from components.ray_cluster_args import image_version_problem, worker_group_problems
+from components.gateway.args import exposure_problems
+from components.ray.args import image_version_problem, worker_group_problems
 from shipyard.blueprint.errors import Path, did_you_mean
 from shipyard.blueprint.gateway import exposure_args
 from shipyard.blueprint.platform import Platform

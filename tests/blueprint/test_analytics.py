@@ -7,7 +7,7 @@ import json
 from functools import partial
 from pathlib import Path
 
-from components.clickhouse_args import ClickHouseUser, KeeperArgs
+from components.clickhouse.args import ClickHouseUser, KeeperArgs
 from shipyard.analytics_args import clickhouse_args, gateway_usage_logging
 from shipyard.cost import data_volumes
 from shipyard.render import render_blueprint

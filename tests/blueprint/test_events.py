@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from components.kafka_args import KafkaAcl, KafkaNodePoolArgs, KafkaTopicArgs, SecretKeyRef
+from components.kafka.args import KafkaAcl, KafkaNodePoolArgs, KafkaTopicArgs, PasswordSecretRef
 from shipyard.cost import data_volumes
 from shipyard.events_args import events_args
 
@@ -230,7 +230,7 @@ def test_a_password_secret_needs_scram(tmp_path: Path) -> None:
     )
     args = events_args(load(tmp_path, text))
     assert args is not None
-    assert args.users[1].password_secret == SecretKeyRef(name="workers-pass", key="password")
+    assert args.users[1].password_secret == PasswordSecretRef(name="workers-pass", key="password")
     text = text.replace("    brokers:\n", "    authentication: tls\n    brokers:\n")
     assert problems(tmp_path, text) == [
         f"{at(text, 'passwordSecret:')}: spec.events.users[1].passwordSecret: a password needs "

@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from components.gitops_reconciler_args import PulumiBackend, TrafficSource
-from components.vllm_args import SecretKeyRef
+from components.gitops_reconciler.args import PulumiBackend, TrafficSource
+from components.shared.secret_refs import SecretKeyRef
 from shipyard.gitops_args import gitops_reconciler_args
 from shipyard.policy.offline import blueprint_findings
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from components.minio_args import Bucket, BucketRetention, IssuerRef, MinioTls, ServiceUser
-from components.s3_bucket_args import ServiceAccount
+from components.minio.args import Bucket, BucketRetention, IssuerRef, MinioTls, ServiceUser
+from components.s3.args import ServiceAccount
 from shipyard.object_store_args import minio_args, s3_bucket_args
 
 from .located import load_problems, load_text, located_at

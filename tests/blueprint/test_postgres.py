@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from components.postgres_args import PostgresBackup, VectorStore
+from components.postgres.args import PostgresBackup, VectorStore
 from shipyard.blueprint import load_blueprint
 from shipyard.postgres_args import postgres_args
 

@@ -11,8 +11,8 @@ import git
 import pytest
 from click.testing import CliRunner
 
-from components.gitops_reconciler_args import GitopsReconcilerArgs, PulumiBackend
-from components.gitops_reconciler_manifests import render_args
+from components.gitops_reconciler.args import GitopsReconcilerArgs, PulumiBackend
+from components.gitops_reconciler.manifests import render_args
 from shipyard.cli.main import cli
 from shipyard.cli.reconcile import parse_duration
 from shipyard.gitops import applier as applier_module

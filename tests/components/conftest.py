@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pulumi_recorder import Recorder, UnitMocks, recording_monitor
+
+from tests.components.pulumi_recorder import Recorder, UnitMocks, recording_monitor
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 from policy_fixtures import resource, violations
 
-from components.vllm_manifests import CACHE_DATA_LABELS
+from components.vllm.manifests import CACHE_DATA_LABELS
 from shipyard.policy import RULES
 from shipyard.policy.model import Rule
 from shipyard.policy.rules import rules_with_estimate

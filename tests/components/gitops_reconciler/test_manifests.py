@@ -1,0 +1,258 @@
+"""The reconciler's manifests as pure functions: arguments, env, probes, RBAC, network
+policy; every object validated against the Kubernetes OpenAPI schema."""
+
+from __future__ import annotations
+
+import kubernetes_validate
+import kubernetes_validate.utils
+import pytest
+from pydantic import ValidationError
+
+from components.gitops_reconciler.args import (
+    GitopsReconcilerArgs,
+    PulumiBackend,
+    TrafficSource,
+    branch_problem,
+    duration_seconds,
+    repo_kind,
+)
+from components.gitops_reconciler.manifests import (
+    render_apply_binding,
+    render_args,
+    render_deployment,
+    render_env,
+    render_lease,
+    render_network_policy,
+    render_pod_disruption_budget,
+    render_role,
+    render_role_binding,
+    render_service,
+    render_service_account,
+    render_state_config_map,
+    webhook_url,
+)
+from components.shared.secret_refs import SecretKeyRef
+
+KUBERNETES_VERSION = kubernetes_validate.utils.latest_version()
+IMAGE = "registry.example/acme/shipyard-reconciler:0.1.0"
+ARGS = GitopsReconcilerArgs(
+    namespace="ops",
+    image=IMAGE,
+    repo="https://github.com/acme/platform.git",
+    branch="main",
+    stacks=("dev", "prod"),
+    backend=PulumiBackend(
+        url="s3://acme-pulumi-state?region=eu-west-1",
+        credentials_secret="pulumi-backend",
+        passphrase_secret=SecretKeyRef(name="pulumi-passphrase", key="passphrase"),
+    ),
+    webhook_secret=SecretKeyRef(name="github-webhook", key="secret"),
+    git_credentials_secret="git-token",
+    policy_pack="policies",
+    self_heal=True,
+    allowed_sources=(
+        TrafficSource(namespace_labels={"kubernetes.io/metadata.name": "ingress-nginx"}),
+        TrafficSource(pod_labels={"app.kubernetes.io/name": "prometheus"}),
+        TrafficSource(cidr="192.0.2.0/24"),
+    ),
+    cluster_role="shipyard-apply",
+)
+
+
+def test_args_call_shipyard_reconcile_with_the_lease_and_state() -> None:
+    assert render_args("reconciler", ARGS) == [
+        "reconcile",
+        "--repo=https://github.com/acme/platform.git",
+        "--branch=main",
+        "--interval=15s",
+        "--listen=0.0.0.0:8080",
+        "--workdir=/var/lib/shipyard/work",
+        "--max-parallel=1",
+        "--drift-interval=6h",
+        "--leader-election-lease=ops/reconciler-leader",
+        "--state-configmap=ops/reconciler-state",
+        "--stacks=dev,prod",
+        "--self-heal",
+        "--policy-pack=policies",
+    ]
+
+
+def test_secrets_are_references_never_values() -> None:
+    env = {item["name"]: item for item in render_env(ARGS)}
+    assert env["POD_NAME"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+    assert env["PULUMI_BACKEND_URL"]["value"] == "s3://acme-pulumi-state?region=eu-west-1"
+    assert env["PULUMI_CONFIG_PASSPHRASE"]["valueFrom"] == {
+        "secretKeyRef": {"name": "pulumi-passphrase", "key": "passphrase"}
+    }
+    assert env["SHIPYARD_WEBHOOK_SECRET"]["valueFrom"] == {
+        "secretKeyRef": {"name": "github-webhook", "key": "secret"}
+    }
+    assert env["GIT_CONFIG_VALUE_0"]["value"] == ("store --file=/etc/shipyard/git/.git-credentials")
+    container = render_deployment("reconciler", ARGS)["spec"]["template"]["spec"]["containers"][0]
+    assert container["envFrom"] == [{"secretRef": {"name": "pulumi-backend"}}]
+
+
+def test_an_ssh_repository_uses_the_mounted_key_and_known_hosts() -> None:
+    args = ARGS.model_copy(update={"repo": "git@github.com:acme/platform.git"})
+    env = {item["name"]: item.get("value") for item in render_env(args)}
+    assert env["GIT_SSH_COMMAND"] == (
+        "ssh -i /etc/shipyard/git/ssh-privatekey -o IdentitiesOnly=yes "
+        "-o UserKnownHostsFile=/etc/shipyard/git/known_hosts -o StrictHostKeyChecking=yes"
+    )
+    assert "GIT_CONFIG_COUNT" not in env
+
+
+def test_the_deployment() -> None:
+    deployment = render_deployment("reconciler", ARGS)
+    spec = deployment["spec"]
+    pod = spec["template"]["spec"]
+    [container] = pod["containers"]
+    assert spec["replicas"] == 2
+    assert pod["serviceAccountName"] == "reconciler"
+    assert pod["automountServiceAccountToken"] is True
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["image"] == IMAGE
+    assert container["command"] == ["shipyard"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert container["resources"] == {
+        "requests": {"cpu": "500m", "memory": "2Gi"},
+        "limits": {"memory": "2Gi"},
+    }
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert {v["name"]: v.get("secret") for v in pod["volumes"]}["git-credentials"] == {
+        "secretName": "git-token",
+        "defaultMode": 0o440,
+    }
+    assert spec["template"]["metadata"]["annotations"]["prometheus.io/port"] == "8080"
+
+
+def test_the_role_reaches_only_its_lease_and_state() -> None:
+    assert render_role("reconciler", ARGS)["rules"] == [
+        {
+            "apiGroups": ["coordination.k8s.io"],
+            "resources": ["leases"],
+            "resourceNames": ["reconciler-leader"],
+            "verbs": ["get", "update"],
+        },
+        {
+            "apiGroups": [""],
+            "resources": ["configmaps"],
+            "resourceNames": ["reconciler-state"],
+            "verbs": ["get", "patch"],
+        },
+    ]
+    binding = render_role_binding("reconciler", ARGS)
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "reconciler", "namespace": "ops"}
+    ]
+
+
+def test_the_cluster_role_is_bound_only_when_named() -> None:
+    cluster = render_apply_binding("reconciler", ARGS)
+    assert cluster is not None
+    assert (cluster["kind"], cluster["metadata"]["name"]) == (
+        "ClusterRoleBinding",
+        "ops-reconciler-apply",
+    )
+    assert cluster["roleRef"]["name"] == "shipyard-apply"
+    scoped = render_apply_binding(
+        "reconciler", ARGS.model_copy(update={"cluster_role_scope": "namespace"})
+    )
+    assert scoped is not None
+    assert (scoped["kind"], scoped["metadata"]["namespace"]) == ("RoleBinding", "ops")
+    assert render_apply_binding("reconciler", ARGS.model_copy(update={"cluster_role": None})) is (
+        None
+    )
+
+
+def test_only_declared_sources_reach_the_port() -> None:
+    policy = render_network_policy("reconciler", ARGS)["spec"]
+    assert policy["policyTypes"] == ["Ingress"]
+    assert policy["ingress"] == [
+        {
+            "from": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
+                    }
+                },
+                {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}},
+                {"ipBlock": {"cidr": "192.0.2.0/24"}},
+            ],
+            "ports": [{"port": 8080, "protocol": "TCP"}],
+        }
+    ]
+    closed = render_network_policy("reconciler", ARGS.model_copy(update={"allowed_sources": ()}))
+    assert closed["spec"]["ingress"] == []
+
+
+def test_one_replica_does_not_block_drains() -> None:
+    assert render_pod_disruption_budget("reconciler", ARGS)["spec"]["minAvailable"] == 1
+    single = ARGS.model_copy(update={"replicas": 1})
+    assert render_pod_disruption_budget("reconciler", single)["spec"]["maxUnavailable"] == 1
+
+
+def test_every_object_matches_the_kubernetes_schema() -> None:
+    manifests = [
+        render_deployment("reconciler", ARGS),
+        render_service_account("reconciler", ARGS),
+        render_role("reconciler", ARGS),
+        render_role_binding("reconciler", ARGS),
+        render_apply_binding("reconciler", ARGS),
+        render_lease("reconciler", ARGS),
+        render_state_config_map("reconciler", ARGS),
+        render_service("reconciler", ARGS),
+        render_pod_disruption_budget("reconciler", ARGS),
+        render_network_policy("reconciler", ARGS),
+    ]
+    for manifest in manifests:
+        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    assert webhook_url("reconciler", "ops") == (
+        "http://reconciler.ops.svc.cluster.local:8080/webhook"
+    )
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ({"repo": "http://github.com/acme/x.git"}, "is not encrypted"),
+        ({"repo": "github.com/acme/x"}, "is not a git URL"),
+        ({"repo": "ssh://git@github.com/acme/x.git", "git_credentials_secret": None}, "ssh"),
+        ({"branch": "feature..x"}, "is not a valid branch name"),
+        ({"stacks": ("dev", "dev")}, "names a stack twice"),
+        ({"stacks": ("dev/x",)}, "is not a stack name"),
+        ({"interval": "2s"}, "`2s` is too short; use at least 5 s"),
+        ({"drift_interval": "6 hours"}, "is not a duration"),
+    ],
+)
+def test_invalid_args_are_refused(update: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        GitopsReconcilerArgs.model_validate({**ARGS.model_dump(), **update})
+
+
+def test_sources_and_backends_are_checked() -> None:
+    with pytest.raises(ValidationError, match="either `cidr` or pod/namespace labels"):
+        TrafficSource(cidr="10.0.0.0/8", pod_labels={"a": "b"})
+    with pytest.raises(ValidationError, match="is not a CIDR block"):
+        TrafficSource(cidr="10.0.0.1/8")
+    with pytest.raises(ValidationError, match="a file backend, which a pod loses"):
+        PulumiBackend(url="file:///state")
+
+
+def test_the_small_parsers() -> None:
+    assert [duration_seconds(t) for t in ("15s", "5m", "6h", "1d", "0s")] == [
+        15,
+        300,
+        21600,
+        None,
+        None,
+    ]
+    assert repo_kind("git@github.com:acme/platform.git") == "ssh"
+    assert repo_kind("ssh://git@github.com/acme/platform.git") == "ssh"
+    assert repo_kind("https://github.com/acme/platform.git") == "https"
+    good = ["main", "release/1.2", "feature-x", "v1.0"]
+    bad = ["", "@", "-x", "/main", "main/", "a.lock", "a..b", "a b", "a~1", "x@{1}", ".hidden"]
+    assert [branch_problem(b) for b in good] == [None] * len(good)
+    assert all(branch_problem(b) for b in bad)
