@@ -1,7 +1,10 @@
-"""Turn a validated `Platform` into component resources."""
+"""Turn a validated `Platform` into component resources: every section composes its own
+(`shipyard/sections/<section>/compose.py`), in an order where each comes after the sections
+whose resources it needs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -16,140 +19,71 @@ from components.kafka.component import Kafka
 from components.minio.component import Minio
 from components.postgres.component import Postgres
 from components.ray.component import RayCluster
-from components.s3.component import OidcTrust, S3Bucket
+from components.s3.component import S3Bucket
 from components.shared.credentials import GivenSecrets
-from components.shared.secret_refs import SecretKeyRef
-from components.vllm.args import Autoscaling, LoraAdapter, ModelCache
-from components.vllm.component import VllmService, VllmServiceArgs
-from shipyard.analytics_args import clickhouse_args
-from shipyard.blueprint.cluster import LocalCluster
-from shipyard.blueprint.models import ModelSpec
+from components.vllm.component import VllmService
 from shipyard.blueprint.platform import Platform
-from shipyard.blueprint.scheduling import pool_scheduling
-from shipyard.eks_args import eks_cluster_args
-from shipyard.events_args import events_args
-from shipyard.gitops_args import gitops_reconciler_args
-from shipyard.object_store_args import minio_args, minio_name, s3_bucket_args
-from shipyard.postgres_args import postgres_args
-from shipyard.serving_args import gateway_args, ray_args
+from shipyard.sections.registry import SECTIONS
+from shipyard.sections.section import Section
 
-MANAGED_BY = {"app.kubernetes.io/managed-by": "shipyard"}
-# Every workload Shipyard renders meets the `restricted` Pod Security Standard,
-# so the namespace enforces it and a hand-added privileged pod is refused.
-POD_SECURITY = {
-    "pod-security.kubernetes.io/enforce": "restricted",
-    "pod-security.kubernetes.io/enforce-version": "latest",
-}
+
+@dataclass(frozen=True)
+class ComposeInputs:
+    """Values the stack's config brings instead of generated ones; all Pulumi secrets."""
+
+    gateway_master_key: pulumi.Input[str] | None = None
+    postgres_password: pulumi.Input[str] | None = None
+    credentials: GivenSecrets | None = None
 
 
 @dataclass
 class ComposedPlatform:
-    provider: k8s.Provider
-    namespace: k8s.core.v1.Namespace
+    """Everything `compose_platform` created, filled in section by section."""
+
+    provider: k8s.Provider | None = None
+    namespace: k8s.core.v1.Namespace | None = None
+    eks: EksCluster | None = None
+    aws_region: aws.Provider | None = None
+    """The AWS provider of the EKS cluster's region, for the AWS resources beside it."""
     models: dict[str, VllmService] = field(default_factory=dict)
     gateway: AiGateway | None = None
     ray: RayCluster | None = None
-    eks: EksCluster | None = None
     object_store: S3Bucket | None = None
+    minio: Minio | None = None
     postgres: Postgres | None = None
     analytics: ClickHouse | None = None
-    minio: Minio | None = None
     events: Kafka | None = None
     gitops: GitopsReconciler | None = None
 
-
-def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
-    """The component arguments for one blueprint model (pure; the pool must exist)."""
-    pool = platform.pool(model.node_pool)
-    if pool is None:  # load_blueprint has already rejected this
-        raise ValueError(f"model `{model.name}` names unknown pool `{model.node_pool}`")
-    optional: dict[str, object] = {}
-    if model.image is not None:
-        optional["image"] = model.image
-    if model.resources is not None:
-        optional["cpu_request"] = model.resources.cpu
-        optional["memory_request"] = model.resources.memory
-    return VllmServiceArgs(
-        namespace=platform.namespace,
-        model=model.model,
-        served_model_name=model.served_name,
-        scheduling=pool_scheduling(pool),
-        replicas=model.replicas,
-        tensor_parallel_size=model.tensor_parallel_size,
-        max_model_len=model.max_model_len,
-        gpu_memory_utilization=model.gpu_memory_utilization,
-        dtype=model.dtype,
-        quantization=model.quantization,
-        max_num_seqs=model.max_num_seqs,
-        enable_prefix_caching=model.prefix_caching,
-        lora_adapters=tuple(
-            LoraAdapter(name=adapter.name, path=adapter.path) for adapter in model.lora_adapters
-        ),
-        hf_token_secret=(
-            SecretKeyRef(name=model.hf_token_secret.name, key=model.hf_token_secret.key)
-            if model.hf_token_secret
-            else None
-        ),
-        cache=(
-            ModelCache(
-                size=model.cache.size,
-                storage_class=model.cache.storage_class,
-                access_mode=model.cache.access_mode,
-            )
-            if model.cache
-            else None
-        ),
-        extra_args=dict(model.extra_args),
-        autoscaling=(
-            Autoscaling(
-                min_replicas=model.autoscaling.min_replicas,
-                max_replicas=model.autoscaling.max_replicas,
-                queue_target=model.autoscaling.queue_target,
-                prometheus_url=model.autoscaling.prometheus_url,
-            )
-            if model.autoscaling
-            else None
-        ),
-        **optional,
-    )
+    def in_namespace(self, *depends_on: pulumi.Resource | None) -> pulumi.ResourceOptions:
+        """Options for a component in the platform's namespace, after `depends_on`."""
+        if self.provider is None or self.namespace is None:
+            raise RuntimeError("the cluster section composes first")
+        waits = [self.namespace, *(resource for resource in depends_on if resource is not None)]
+        return pulumi.ResourceOptions(provider=self.provider, depends_on=waits)
 
 
-def eks_cluster(platform: Platform) -> tuple[EksCluster, aws.Provider] | None:
-    """For `cluster.kind: eks`, the cluster (network, nodes, add-ons), and the AWS provider
-    of its region."""
-    args = eks_cluster_args(platform)
-    if args is None:
-        return None
-    region = aws.Provider(f"{platform.metadata.name}-aws", region=args.region)
-    cluster = EksCluster(
-        platform.metadata.name, args, opts=pulumi.ResourceOptions(providers=[region])
-    )
-    return cluster, region
-
-
-def s3_bucket(platform: Platform, eks: EksCluster, region: aws.Provider) -> S3Bucket | None:
-    """`objectStore.provider: s3`: the bucket, its IRSA role trusting the cluster's OIDC
-    provider."""
-    args = s3_bucket_args(platform)
-    if args is None:
-        return None
-    return S3Bucket(
-        args.bucket,
-        args,
-        trust=OidcTrust(provider_arn=eks.oidc_provider_arn, issuer_url=eks.oidc_issuer_url),
-        opts=pulumi.ResourceOptions(providers=[region]),
-    )
-
-
-def cluster_provider(platform: Platform) -> k8s.Provider:
-    cluster = platform.spec.cluster
-    if not isinstance(cluster, LocalCluster):
-        raise ValueError("an `eks` cluster's provider comes from `eks_cluster`")
-    return k8s.Provider(
-        f"{platform.metadata.name}-cluster",
-        context=cluster.context,
-        kubeconfig=cluster.kubeconfig,
-    )
+def compose_order(sections: Sequence[Section]) -> list[Section]:
+    """`sections` in their declared order, each moved after the sections it composes after."""
+    by_name = {section.name: section for section in sections}
+    done: set[str] = set()
+    ordered: list[Section] = []
+    while len(ordered) < len(sections):
+        ready = next(
+            (
+                section
+                for section in sections
+                if section.name not in done
+                and all(name in done or name not in by_name for name in section.compose_after)
+            ),
+            None,
+        )
+        if ready is None:
+            waiting = sorted(name for name in by_name if name not in done)
+            raise ValueError(f"sections {waiting} compose after each other in a cycle")
+        ordered.append(ready)
+        done.add(ready.name)
+    return ordered
 
 
 def compose_platform(
@@ -165,77 +99,16 @@ def compose_platform(
     the generated database owner's password, and `credentials` any other generated secret
     by its resource name (MinIO's and ClickHouse's); all are Pulumi secrets.
     """
-    aws_cluster = eks_cluster(platform)
-    eks = aws_cluster[0] if aws_cluster is not None else None
-    # Every in-cluster component below lands on the EKS cluster when there is one.
-    provider = eks.kubernetes_provider if eks is not None else cluster_provider(platform)
-    on_cluster = pulumi.ResourceOptions(provider=provider)
-    namespace = k8s.core.v1.Namespace(
-        platform.namespace,
-        metadata={
-            "name": platform.namespace,
-            "labels": {**platform.metadata.labels, **MANAGED_BY, **POD_SECURITY},
-        },
-        opts=on_cluster,
-    )
-    composed = ComposedPlatform(provider=provider, namespace=namespace, eks=eks)
-    if aws_cluster is not None:  # load_blueprint rejects `s3` without `kind: eks`
-        composed.object_store = s3_bucket(platform, *aws_cluster)
-    in_namespace = pulumi.ResourceOptions(provider=provider, depends_on=[namespace])
-    for model in platform.spec.models:
-        composed.models[model.name] = VllmService(
-            model.name, vllm_args(platform, model), opts=in_namespace
-        )
-    analytics = clickhouse_args(platform)
-    if analytics is not None and platform.spec.analytics is not None:
-        # Before the gateway: it logs as the user whose Secret this creates.
-        composed.analytics = ClickHouse(
-            platform.spec.analytics.name, analytics, opts=in_namespace, credentials=credentials
-        )
-    gateway = gateway_args(platform)
-    if gateway is not None and platform.spec.gateway is not None:
-        # After the models: the gateway routes to their Services.
-        composed.gateway = AiGateway(
-            platform.spec.gateway.name,
-            gateway,
-            opts=pulumi.ResourceOptions(
-                provider=provider,
-                depends_on=[
-                    namespace,
-                    *composed.models.values(),
-                    *([composed.analytics] if composed.analytics else []),
-                ],
-            ),
-            master_key=gateway_master_key,
-        )
-    ray = ray_args(platform)
-    if ray is not None and platform.spec.ray is not None:
-        composed.ray = RayCluster(platform.spec.ray.name, ray, opts=in_namespace)
-    minio = minio_args(platform)
-    if minio is not None:
-        # Before Postgres: its backups use MinIO's Service, user Secret and CA.
-        composed.minio = Minio(
-            minio_name(platform), minio, opts=in_namespace, credentials=credentials
-        )
-    postgres = postgres_args(platform)
-    if postgres is not None and platform.spec.postgres is not None:
-        # Backups reach the bucket through its IRSA role (the check requires the
-        # instances' service account among the bucket's consumers).
-        bucket = composed.object_store if postgres.backup is not None else None
-        composed.postgres = Postgres(
-            platform.spec.postgres.name,
-            postgres,
-            opts=pulumi.ResourceOptions(
-                provider=provider,
-                depends_on=[namespace, *([composed.minio] if composed.minio else [])],
-            ),
-            owner_password=postgres_password,
-            backup_role_arn=bucket.role_arn if bucket is not None else None,
-        )
-    events = events_args(platform)
-    if events is not None and platform.spec.events is not None:
-        composed.events = Kafka(platform.spec.events.name, events, opts=in_namespace)
-    gitops = gitops_reconciler_args(platform)
-    if gitops is not None and platform.spec.gitops is not None:
-        composed.gitops = GitopsReconciler(platform.spec.gitops.name, gitops, opts=in_namespace)
+    inputs = ComposeInputs(gateway_master_key, postgres_password, credentials)
+    composed = ComposedPlatform()
+    for section in compose_order(SECTIONS):
+        section.compose(platform, composed, inputs)
     return composed
+
+
+def stack_outputs(composed: ComposedPlatform) -> dict[str, object]:
+    """Every section's stack outputs: connection details and Secret names, no secrets."""
+    outputs: dict[str, object] = {}
+    for section in compose_order(SECTIONS):
+        outputs.update(section.exports(composed))
+    return outputs

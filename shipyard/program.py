@@ -7,7 +7,7 @@ from pathlib import Path
 import pulumi
 
 from shipyard.blueprint import BlueprintError, load_blueprint
-from shipyard.compose import compose_platform
+from shipyard.compose import compose_platform, stack_outputs
 
 CONFIG_NAMESPACE = "shipyard"
 BLUEPRINT_KEY = "blueprint"
@@ -35,67 +35,8 @@ def run_stack(project_root: Path) -> None:
         postgres_password=config.get_secret(POSTGRES_PASSWORD),
         credentials=given_credentials(config),
     )
-    pulumi.export("namespace", composed.namespace.metadata.name)
-    if composed.gateway is not None:
-        pulumi.export("gateway", {"url": composed.gateway.url})
-    if composed.object_store is not None:
-        store = composed.object_store
-        pulumi.export("objectStore", {"bucket": store.bucket_name, "roleArn": store.role_arn})
-    if composed.postgres is not None:
-        db = composed.postgres
-        # Connection details only; the password stays in the Secret `secretName`.
-        pulumi.export(
-            "postgres",
-            {
-                "host": db.host,
-                "port": db.port,
-                "database": db.database,
-                "secretName": db.secret_name,
-            },
-        )
-    if composed.minio is not None:
-        minio = composed.minio
-        # Endpoint and Secret names; the keys stay in the Secrets.
-        pulumi.export(
-            "objectStore",
-            {
-                "endpoint": minio.endpoint,
-                "buckets": minio.buckets,
-                "tlsSecretName": minio.tls_secret_name,
-                "userSecretNames": minio.user_secret_names,
-            },
-        )
-    if composed.analytics is not None:
-        clickhouse = composed.analytics
-        pulumi.export(
-            "analytics",
-            {
-                "host": clickhouse.host,
-                "httpPort": clickhouse.http_port,
-                "database": clickhouse.database,
-                "userSecretNames": clickhouse.secret_names,
-            },
-        )
-    if composed.events is not None:
-        kafka = composed.events
-        pulumi.export(
-            "events",
-            {
-                "bootstrapServers": kafka.bootstrap_servers,
-                "caSecretName": kafka.ca_secret_name,
-                "authentication": kafka.authentication,
-                "userSecretNames": kafka.user_secret_names,
-            },
-        )
-    if composed.gitops is not None:
-        pulumi.export("gitops", {"webhookUrl": composed.gitops.webhook_url})
-    pulumi.export(
-        "models",
-        {
-            name: {"url": service.url, "servedModelName": service.served_model_name}
-            for name, service in composed.models.items()
-        },
-    )
+    for name, value in stack_outputs(composed).items():
+        pulumi.export(name, value)
 
 
 def given_credentials(config: pulumi.Config) -> dict[str, pulumi.Output[str]]:

@@ -118,8 +118,8 @@ def test_prod_blueprint_total() -> None:
     assert "object storage (S3 storage, requests, KMS) is not priced" in estimate.assumptions
     data = next(item for item in estimate.items if item.name == "data volumes")
     assert data.detail == (
-        "14 PVC(s) (postgres 3 x 100 GiB, kafka 3 x 100 GiB, kafka-controller 3 x 10 GiB,"
-        " clickhouse 2 x 200 GiB, keeper 3 x 10 GiB), 1060 GiB at $0.08/GB-month"
+        "14 PVC(s) (postgres 3 x 100 GiB, clickhouse 2 x 200 GiB, keeper 3 x 10 GiB,"
+        " kafka 3 x 100 GiB, kafka-controller 3 x 10 GiB), 1060 GiB at $0.08/GB-month"
     )
     assert data.monthly.desired == pytest.approx(1060 * 0.08)
 

@@ -17,9 +17,9 @@ from ruamel.yaml import YAML
 from components.eks.args import STORAGE_CLASS
 from components.shared.scheduling import GPU_RESOURCE
 from shipyard.blueprint import Platform, load_blueprint
-from shipyard.blueprint.eks import EksCluster
-from shipyard.blueprint.scheduling import pool_scheduling
 from shipyard.render import RenderedResource, render_blueprint
+from shipyard.sections.cluster.eks import EksCluster
+from shipyard.sections.node_pools.scheduling import pool_scheduling
 
 # The newest Kubernetes version whose schema kubernetes-validate ships.
 KUBERNETES_VERSION = kubernetes_validate.utils.latest_version()

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
+Finding = tuple[Path, str]
+"""A semantic check's result: the field path and the message; the loader adds positions."""
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

@@ -7,20 +7,22 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from components.shared.names import Dns1123Label
-from shipyard.blueprint.analytics import AnalyticsSpec
 from shipyard.blueprint.base import BlueprintModel
-from shipyard.blueprint.budget import Budget
-from shipyard.blueprint.cluster import Cluster
-from shipyard.blueprint.events import EventsSpec
-from shipyard.blueprint.gateway import GatewaySpec
-from shipyard.blueprint.gitops import GitopsSpec
-from shipyard.blueprint.models import ModelSpec
-from shipyard.blueprint.node_pools import NodePool
-from shipyard.blueprint.object_store import ObjectStore
-from shipyard.blueprint.postgres import PostgresSpec
-from shipyard.blueprint.ray import RaySpec
+from shipyard.sections.analytics.model import AnalyticsSpec
+from shipyard.sections.budget.model import Budget
+from shipyard.sections.cluster.model import Cluster
+from shipyard.sections.events.model import EventsSpec
+from shipyard.sections.gateway.model import GatewaySpec
+from shipyard.sections.gitops.model import GitopsSpec
+from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.node_pools.model import NodePool
+from shipyard.sections.object_store.model import ObjectStore
+from shipyard.sections.postgres.model import PostgresSpec
+from shipyard.sections.ray.model import RaySpec
 
 API_VERSION = "shipyard.dev/v1alpha1"
+PRODUCTION_ENVIRONMENTS = frozenset({"prod", "production"})
+"""`metadata.environment` values held to production rules (pinned AMIs and images)."""
 
 
 class Metadata(BlueprintModel):
@@ -80,6 +82,10 @@ class Platform(BlueprintModel):
     @property
     def namespace(self) -> str:
         return self.spec.namespace or self.metadata.name
+
+    @property
+    def is_production(self) -> bool:
+        return self.metadata.environment in PRODUCTION_ENVIRONMENTS
 
     def pool(self, name: str) -> NodePool | None:
         return next((pool for pool in self.spec.node_pools if pool.name == name), None)

@@ -15,9 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from shipyard.blueprint import BlueprintError, Platform, load_blueprint
-from shipyard.blueprint.eks_checks import check_budget
 from shipyard.cli.abort import abort
 from shipyard.cost import Estimate, Sizes, estimate_platform
+from shipyard.sections.budget.checks import check_budget
 
 # Piped output keeps whole table rows rather than wrapping at 80 columns.
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 132)

@@ -1,73 +1,28 @@
 """A blueprint change in plain words: "model `llama-8b`: replicas 1 -> 2".
 
 Works on two loaded `Platform`s, dumped with their aliases (the keys a user writes), so
-it needs no knowledge of each section beyond the table of named collections below.
+it needs no knowledge of each section beyond the named collections each declares in its
+`summary` (`shipyard.sections.section.SummaryEntry`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from shipyard.blueprint import Platform
+from shipyard.sections.section import SummaryEntry
 
 Data = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Section:
-    path: tuple[str, ...]
-    label: str
-    key: str | None = None
-    """The field naming each item of a list section; None for a single object."""
+def _entries() -> tuple[SummaryEntry, ...]:
+    """Named things a reader thinks in, as every section declares them; everything else
+    is reported under `platform`."""
+    from shipyard.sections.registry import SECTIONS
 
-
-SECTIONS = (
-    Section(("spec", "nodePools"), "node pool", "name"),
-    Section(("spec", "models"), "model", "name"),
-    Section(("spec", "gateway"), "gateway"),
-    Section(("spec", "gateway", "routes"), "gateway route", "model"),
-    Section(("spec", "ray"), "Ray"),
-    Section(("spec", "ray", "workerGroups"), "Ray worker group", "name"),
-    Section(("spec", "ray", "serveApplications"), "Ray Serve application", "name"),
-    Section(("spec", "objectStore"), "object store"),
-    Section(("spec", "objectStore", "buckets"), "bucket", "name"),
-    Section(("spec", "objectStore", "consumers"), "object store consumer", "name"),
-    Section(("spec", "postgres"), "Postgres"),
-    Section(("spec", "postgres", "vectorStores"), "vector store", "table"),
-    Section(("spec", "analytics"), "ClickHouse"),
-    Section(("spec", "analytics", "users"), "ClickHouse user", "name"),
-    Section(("spec", "events"), "Kafka"),
-    Section(("spec", "events", "topics"), "Kafka topic", "name"),
-    Section(("spec", "events", "users"), "Kafka user", "name"),
-    Section(("spec", "gitops"), "GitOps reconciler"),
-)
-"""Named things a reader thinks in; everything else is reported under `platform`."""
-
-
-def _describe_model(item: Data) -> str:
-    replicas = item.get("replicas")
-    autoscaling = item.get("autoscaling")
-    if isinstance(autoscaling, Mapping):
-        scale = f"{autoscaling.get('minReplicas')}-{autoscaling.get('maxReplicas')} replicas"
-    else:
-        scale = f"{replicas} replica{'' if replicas == 1 else 's'}"
-    return f"`{item.get('model')}` on pool `{item.get('nodePool')}`, {scale}"
-
-
-def _describe_pool(item: Data) -> str:
-    gpu = item.get("gpu")
-    kind = f"{gpu.get('count')} x {gpu.get('type')}" if isinstance(gpu, Mapping) else "no GPUs"
-    size = item.get("size") or {}
-    return f"{kind}, size {size.get('min')}-{size.get('max')}"
-
-
-DESCRIBE: dict[str, Callable[[Data], str]] = {
-    "model": _describe_model,
-    "node pool": _describe_pool,
-}
+    return tuple(entry for section in SECTIONS for entry in section.summary)
 
 
 def summarize(base: Platform | None, head: Platform | None) -> list[str]:
@@ -85,8 +40,9 @@ def summarize(base: Platform | None, head: Platform | None) -> list[str]:
     lines: list[str] = []
     for field_path, old, new in field_changes(_strip(before), _strip(after)):
         lines.append(f"platform: {field_path} {render_value(old)} -> {render_value(new)}")
-    for section in SECTIONS:
-        lines += _section_lines(section, _get(before, section.path), _get(after, section.path))
+    entries = _entries()
+    for entry in entries:
+        lines += _section_lines(entry, entries, _get(before, entry.path), _get(after, entry.path))
     return lines
 
 
@@ -113,8 +69,10 @@ def render_value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(", ", ": "))
 
 
-def _section_lines(section: Section, before: Any, after: Any) -> list[str]:
-    nested = _nested_keys(section)
+def _section_lines(
+    section: SummaryEntry, entries: tuple[SummaryEntry, ...], before: Any, after: Any
+) -> list[str]:
+    nested = _nested_keys(section, entries)
     if section.key is None:
         if before is None and after is None:
             return []
@@ -128,7 +86,7 @@ def _section_lines(section: Section, before: Any, after: Any) -> list[str]:
         ]
     old = _by_key(before, section.key)
     new = _by_key(after, section.key)
-    describe = DESCRIBE.get(section.label)
+    describe = section.describe
     lines = []
     for name, item in new.items():
         if name not in old:
@@ -146,19 +104,19 @@ def _section_lines(section: Section, before: Any, after: Any) -> list[str]:
     return lines
 
 
-def _nested_keys(section: Section) -> set[str]:
+def _nested_keys(section: SummaryEntry, entries: tuple[SummaryEntry, ...]) -> set[str]:
     """Keys of `section` that are sections of their own (the gateway's routes)."""
     depth = len(section.path)
     return {
         other.path[depth]
-        for other in SECTIONS
+        for other in entries
         if len(other.path) == depth + 1 and other.path[:depth] == section.path
     }
 
 
 def _strip(data: Data) -> dict[str, Any]:
     """The blueprint without its sections: what `platform:` lines report."""
-    tops = {section.path[1] for section in SECTIONS}
+    tops = {entry.path[1] for entry in _entries()}
     spec = {k: v for k, v in (data.get("spec") or {}).items() if k not in tops}
     return {**{k: v for k, v in data.items() if k != "spec"}, "spec": spec}
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from shipyard.blueprint.checks import check_platform, gpu_memory_gib, model_size
-from shipyard.blueprint.models import ModelSpec
-from shipyard.blueprint.node_pools import NodePool
+from shipyard.blueprint.checks import check_platform
 from shipyard.blueprint.platform import Platform
 from shipyard.facts.models import ModelSize
+from shipyard.sections.models.checks import model_size
+from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.node_pools.checks import gpu_memory_gib
+from shipyard.sections.node_pools.model import NodePool
 
 
 def platform(pools: list[dict[str, object]], models: list[dict[str, object]]) -> Platform:

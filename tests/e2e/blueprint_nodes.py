@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from shipyard.blueprint import Platform, load_blueprint
-from shipyard.blueprint.scheduling import pool_scheduling
+from shipyard.sections.node_pools.scheduling import pool_scheduling
 
 GPU_RESOURCE = "nvidia.com/gpu"
 NODE_CPU = "32"

@@ -19,7 +19,7 @@ from operator_crds import apply_crds, crd_files, delete_crds
 from pulumi import automation as auto
 
 from shipyard.blueprint import load_blueprint
-from shipyard.blueprint.scheduling import pool_scheduling
+from shipyard.sections.node_pools.scheduling import pool_scheduling
 
 pytestmark = pytest.mark.e2e
 

@@ -30,9 +30,9 @@ from components.clickhouse.schema import schema_statements
 from components.gateway.args import GatewayArgs
 from components.gateway.config import LOGGER_ENDPOINT_ENV, LOGGER_HEADERS_ENV
 from components.gateway.manifests import render_env
-from shipyard.analytics_args import clickhouse_args, gateway_usage_logging
 from shipyard.blueprint import load_blueprint
-from shipyard.blueprint.analytics_checks import GATEWAY_USER
+from shipyard.sections.analytics.args import clickhouse_args, gateway_usage_logging
+from shipyard.sections.analytics.checks import GATEWAY_USER
 
 from .proxy_process import MASTER_KEY, Proxy, backend, run_proxy
 from .standin import Backend

@@ -9,11 +9,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from tests.components.minio.test_render import MINIO_BLUEPRINT, render
 
 from components.postgres.args import CNPG_VERSION
 from shipyard.render import render_blueprint
 from tests.components.crd_schemas import Schemas, crd_paths, load_schemas, validate
+from tests.components.minio.test_render import MINIO_BLUEPRINT, render
 
 ROOT = Path(__file__).resolve().parents[3]
 NEEDED_CRDS = {

@@ -8,9 +8,9 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-import tests.components.local_postgres as local_postgres_module
 import pytest
 
+import tests.components.local_postgres as local_postgres_module
 from components.postgres.args import VectorStore
 from components.postgres.pgvector_sql import DISTANCE_OPERATORS, bootstrap_sql, quote_identifier
 from tests.components.local_postgres import LocalPostgres, local_postgres

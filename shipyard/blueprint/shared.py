@@ -1,0 +1,21 @@
+"""Blueprint building blocks that several sections use: a Secret reference and resource
+requests."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from components.shared.names import Dns1123Label
+from shipyard.blueprint.base import BlueprintModel
+
+
+class SecretRef(BlueprintModel):
+    name: Annotated[Dns1123Label, Field(description="Name of an existing Secret.")]
+    key: Annotated[str, Field(min_length=1, description="Key in the Secret.")] = "token"
+
+
+class Resources(BlueprintModel):
+    cpu: Annotated[str, Field(description="CPU request, e.g. `4`.")]
+    memory: Annotated[str, Field(description="Memory request and limit, e.g. `16Gi`.")]

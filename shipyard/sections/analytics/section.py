@@ -1,0 +1,64 @@
+"""`spec.analytics`: ClickHouse for the gateway's request logs and usage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from shipyard.blueprint.errors import Finding
+from shipyard.sections.analytics.checks import check_analytics
+from shipyard.sections.section import Section, SummaryEntry, Volume
+
+if TYPE_CHECKING:
+    from shipyard.blueprint.platform import Platform
+    from shipyard.compose import ComposedPlatform, ComposeInputs
+
+
+class AnalyticsSection(Section):
+    name = "analytics"
+    key = "analytics"
+    summary: ClassVar[tuple[SummaryEntry, ...]] = (
+        SummaryEntry(("spec", "analytics"), "ClickHouse"),
+        SummaryEntry(("spec", "analytics", "users"), "ClickHouse user", "name"),
+    )
+
+    def check(self, platform: Platform) -> Iterable[Finding]:
+        return check_analytics(platform)
+
+    def compose(
+        self, platform: Platform, composed: ComposedPlatform, inputs: ComposeInputs
+    ) -> None:
+        from shipyard.sections.analytics.compose import compose_analytics
+
+        compose_analytics(platform, composed, inputs)
+
+    def exports(self, composed: ComposedPlatform) -> dict[str, Any]:
+        if composed.analytics is None:
+            return {}
+        clickhouse = composed.analytics
+        return {
+            "analytics": {
+                "host": clickhouse.host,
+                "httpPort": clickhouse.http_port,
+                "database": clickhouse.database,
+                "userSecretNames": clickhouse.secret_names,
+            }
+        }
+
+    def volumes(self, platform: Platform) -> list[Volume]:
+        from shipyard.cost import quantity_gib
+
+        spec = platform.spec.analytics
+        if spec is None:
+            return []
+        # shards x replicas hosts, and the Keeper quorum
+        volumes = [
+            Volume("clickhouse", spec.shards * spec.replicas, quantity_gib(spec.storage.size))
+        ]
+        if spec.keeper is not None:
+            keeper = spec.keeper
+            volumes.append(Volume("keeper", keeper.replicas, quantity_gib(keeper.storage.size)))
+        return volumes
+
+
+SECTION = AnalyticsSection()

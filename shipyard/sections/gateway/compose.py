@@ -1,0 +1,23 @@
+"""The AI gateway in front of every model."""
+
+from __future__ import annotations
+
+from components.gateway.component import AiGateway
+from shipyard.blueprint.platform import Platform
+from shipyard.compose import ComposedPlatform, ComposeInputs
+from shipyard.sections.gateway.args import gateway_args
+
+
+def compose_gateway(platform: Platform, composed: ComposedPlatform, inputs: ComposeInputs) -> None:
+    spec = platform.spec.gateway
+    args = gateway_args(platform)
+    if spec is None or args is None:
+        return
+    # After the models (it routes to their Services) and ClickHouse (it logs as the user
+    # whose Secret that creates).
+    composed.gateway = AiGateway(
+        spec.name,
+        args,
+        opts=composed.in_namespace(*composed.models.values(), composed.analytics),
+        master_key=inputs.gateway_master_key,
+    )

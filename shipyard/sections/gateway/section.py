@@ -1,0 +1,42 @@
+"""`spec.gateway`: one OpenAI-compatible endpoint (LiteLLM) in front of every model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from shipyard.blueprint.errors import Finding
+from shipyard.sections.gateway.checks import check_gateway
+from shipyard.sections.section import Section, SummaryEntry
+
+if TYPE_CHECKING:
+    from shipyard.blueprint.platform import Platform
+    from shipyard.compose import ComposedPlatform, ComposeInputs
+
+
+class GatewaySection(Section):
+    name = "gateway"
+    key = "gateway"
+    compose_after = ("cluster", "models", "analytics")
+    summary: ClassVar[tuple[SummaryEntry, ...]] = (
+        SummaryEntry(("spec", "gateway"), "gateway"),
+        SummaryEntry(("spec", "gateway", "routes"), "gateway route", "model"),
+    )
+
+    def check(self, platform: Platform) -> Iterable[Finding]:
+        return check_gateway(platform)
+
+    def compose(
+        self, platform: Platform, composed: ComposedPlatform, inputs: ComposeInputs
+    ) -> None:
+        from shipyard.sections.gateway.compose import compose_gateway
+
+        compose_gateway(platform, composed, inputs)
+
+    def exports(self, composed: ComposedPlatform) -> dict[str, Any]:
+        if composed.gateway is None:
+            return {}
+        return {"gateway": {"url": composed.gateway.url}}
+
+
+SECTION = GatewaySection()

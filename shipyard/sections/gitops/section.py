@@ -1,0 +1,40 @@
+"""`spec.gitops`: the reconciler that applies merged commits, run in the cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from shipyard.blueprint.errors import Finding
+from shipyard.sections.gitops.checks import check_gitops
+from shipyard.sections.section import Section, SummaryEntry
+
+if TYPE_CHECKING:
+    from shipyard.blueprint.platform import Platform
+    from shipyard.compose import ComposedPlatform, ComposeInputs
+
+
+class GitopsSection(Section):
+    name = "gitops"
+    key = "gitops"
+    summary: ClassVar[tuple[SummaryEntry, ...]] = (
+        SummaryEntry(("spec", "gitops"), "GitOps reconciler"),
+    )
+
+    def check(self, platform: Platform) -> Iterable[Finding]:
+        return check_gitops(platform)
+
+    def compose(
+        self, platform: Platform, composed: ComposedPlatform, inputs: ComposeInputs
+    ) -> None:
+        from shipyard.sections.gitops.compose import compose_gitops
+
+        compose_gitops(platform, composed)
+
+    def exports(self, composed: ComposedPlatform) -> dict[str, Any]:
+        if composed.gitops is None:
+            return {}
+        return {"gitops": {"webhookUrl": composed.gitops.webhook_url}}
+
+
+SECTION = GitopsSection()

@@ -1,0 +1,65 @@
+"""A blueprint model turned into the vLLM component's arguments (pure)."""
+
+from __future__ import annotations
+
+from components.shared.secret_refs import SecretKeyRef
+from components.vllm.args import Autoscaling, LoraAdapter, ModelCache, VllmServiceArgs
+from shipyard.blueprint.platform import Platform
+from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.node_pools.scheduling import pool_scheduling
+
+
+def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
+    """The component arguments for one blueprint model (pure; the pool must exist)."""
+    pool = platform.pool(model.node_pool)
+    if pool is None:  # load_blueprint has already rejected this
+        raise ValueError(f"model `{model.name}` names unknown pool `{model.node_pool}`")
+    optional: dict[str, object] = {}
+    if model.image is not None:
+        optional["image"] = model.image
+    if model.resources is not None:
+        optional["cpu_request"] = model.resources.cpu
+        optional["memory_request"] = model.resources.memory
+    return VllmServiceArgs(
+        namespace=platform.namespace,
+        model=model.model,
+        served_model_name=model.served_name,
+        scheduling=pool_scheduling(pool),
+        replicas=model.replicas,
+        tensor_parallel_size=model.tensor_parallel_size,
+        max_model_len=model.max_model_len,
+        gpu_memory_utilization=model.gpu_memory_utilization,
+        dtype=model.dtype,
+        quantization=model.quantization,
+        max_num_seqs=model.max_num_seqs,
+        enable_prefix_caching=model.prefix_caching,
+        lora_adapters=tuple(
+            LoraAdapter(name=adapter.name, path=adapter.path) for adapter in model.lora_adapters
+        ),
+        hf_token_secret=(
+            SecretKeyRef(name=model.hf_token_secret.name, key=model.hf_token_secret.key)
+            if model.hf_token_secret
+            else None
+        ),
+        cache=(
+            ModelCache(
+                size=model.cache.size,
+                storage_class=model.cache.storage_class,
+                access_mode=model.cache.access_mode,
+            )
+            if model.cache
+            else None
+        ),
+        extra_args=dict(model.extra_args),
+        autoscaling=(
+            Autoscaling(
+                min_replicas=model.autoscaling.min_replicas,
+                max_replicas=model.autoscaling.max_replicas,
+                queue_target=model.autoscaling.queue_target,
+                prometheus_url=model.autoscaling.prometheus_url,
+            )
+            if model.autoscaling
+            else None
+        ),
+        **optional,
+    )

@@ -1,0 +1,77 @@
+"""`spec.models`: vLLM model servers on GPU pools, checked for GPU memory fit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from shipyard.blueprint.errors import Finding
+from shipyard.sections.models.checks import check_models, model_gpus_wanted
+from shipyard.sections.section import Data, PoolDemand, Section, SummaryEntry
+
+if TYPE_CHECKING:
+    from shipyard.blueprint.platform import Platform
+    from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.cost import LineItem
+
+
+def describe_model(item: Data) -> str:
+    replicas = item.get("replicas")
+    autoscaling = item.get("autoscaling")
+    if isinstance(autoscaling, Mapping):
+        scale = f"{autoscaling.get('minReplicas')}-{autoscaling.get('maxReplicas')} replicas"
+    else:
+        scale = f"{replicas} replica{'' if replicas == 1 else 's'}"
+    return f"`{item.get('model')}` on pool `{item.get('nodePool')}`, {scale}"
+
+
+class ModelsSection(Section):
+    name = "models"
+    key = "models"
+    summary: ClassVar[tuple[SummaryEntry, ...]] = (
+        SummaryEntry(("spec", "models"), "model", "name", describe_model),
+    )
+
+    def check(self, platform: Platform) -> Iterable[Finding]:
+        return check_models(platform)
+
+    def gpu_demand(self, platform: Platform) -> PoolDemand:
+        at_start: Counter[str] = Counter()
+        for model in platform.spec.models:
+            start = model.autoscaling.min_replicas if model.autoscaling else model.replicas
+            at_start[model.node_pool] += start * model.tensor_parallel_size
+        return PoolDemand("models", model_gpus_wanted(platform), at_start)
+
+    def compose(
+        self, platform: Platform, composed: ComposedPlatform, inputs: ComposeInputs
+    ) -> None:
+        from shipyard.sections.models.compose import compose_models
+
+        compose_models(platform, composed)
+
+    def exports(self, composed: ComposedPlatform) -> dict[str, Any]:
+        return {
+            "models": {
+                name: {"url": service.url, "servedModelName": service.served_model_name}
+                for name, service in composed.models.items()
+            }
+        }
+
+    def cost_items(self, platform: Platform) -> list[LineItem]:
+        from shipyard.cost import EBS_GP3_USD_PER_GB_MONTH, LineItem, Sizes, quantity_gib
+
+        caches = [quantity_gib(m.cache.size) for m in platform.spec.models if m.cache]
+        if not caches:
+            return []
+        size = sum(caches)
+        return [
+            LineItem(
+                "model caches",
+                f"{len(caches)} PVC(s), {size:g} GiB at ${EBS_GP3_USD_PER_GB_MONTH}/GB-month",
+                Sizes.flat(size * EBS_GP3_USD_PER_GB_MONTH),
+            )
+        ]
+
+
+SECTION = ModelsSection()

@@ -1,0 +1,106 @@
+"""The interface every blueprint section implements.
+
+A section is one key under `spec` (`events`, `objectStore`, ...) and one package in
+`shipyard/sections/`. The package holds everything specific to it: its models
+(`model.py`), its semantic checks (`checks.py`), its translation into component Args
+(`args.py`), the resources it creates (`compose.py`), and, in `section.py`, this
+interface: what the cross-section orchestration (`load_blueprint`, `compose_platform`,
+`shipyard plan`, `shipyard cost`) asks of it.
+
+Every method has a default that does nothing, so a section implements only what it has.
+`section.py` must not import Pulumi: `shipyard validate` loads every section and no SDK;
+`compose` imports its `compose.py` when it runs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from shipyard.blueprint.errors import Finding
+
+if TYPE_CHECKING:
+    from shipyard.blueprint.platform import Platform
+    from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.cost import LineItem
+
+Data = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    """A named thing a reader of `shipyard plan` thinks in: "Kafka topic `audit` added"."""
+
+    path: tuple[str, ...]
+    """Where it sits in the blueprint as written (camelCase keys)."""
+    label: str
+    key: str | None = None
+    """The field naming each item of a list; None for a single object."""
+    describe: Callable[[Data], str] | None = None
+    """The detail shown when an item is added, e.g. "`Qwen/...` on pool `gpu`, 1 replica"."""
+
+
+@dataclass(frozen=True)
+class PoolDemand:
+    """The GPUs a section's workloads may take at most, per pool name."""
+
+    label: str
+    """How the capacity message names them, e.g. "models" or "Ray worker groups"."""
+    most: Counter[str] = field(default_factory=Counter)
+    """At most (every replica an autoscaler may add), for the capacity check."""
+    at_start: Counter[str] = field(default_factory=Counter)
+    """As deployed, before autoscaling, for the cost estimate's node counts."""
+
+
+@dataclass(frozen=True)
+class Volume:
+    """A data service's persistent volumes, for the cost estimate."""
+
+    service: str
+    claims: int
+    gib: float
+
+
+class Section:
+    """One blueprint section; subclasses set `name` and override what they have."""
+
+    name: ClassVar[str]
+    """The attribute on `PlatformSpec`, e.g. `object_store`."""
+    key: ClassVar[str]
+    """The key a user writes under `spec`, e.g. `objectStore`."""
+    compose_after: ClassVar[tuple[str, ...]] = ("cluster",)
+    """Sections whose resources this one's need (`compose_platform` creates them first)."""
+    summary: ClassVar[tuple[SummaryEntry, ...]] = ()
+    """What `shipyard plan` names when this section changes; other fields are reported
+    under `platform:`."""
+
+    def check(self, platform: Platform) -> Iterable[Finding]:
+        """The section's semantic problems, as `(path, message)`."""
+        return ()
+
+    def gpu_demand(self, platform: Platform) -> PoolDemand | None:
+        """The GPUs its workloads may take from each pool, for the capacity check."""
+        return None
+
+    def compose(
+        self, platform: Platform, composed: ComposedPlatform, inputs: ComposeInputs
+    ) -> None:
+        """Create the section's components and record them on `composed`."""
+
+    def exports(self, composed: ComposedPlatform) -> dict[str, Any]:
+        """Stack outputs: connection details and Secret names, never secret values."""
+        return {}
+
+    def volumes(self, platform: Platform) -> list[Volume]:
+        """Its persistent data volumes, priced by `shipyard cost`."""
+        return []
+
+    def cost_items(self, platform: Platform) -> list[LineItem]:
+        """Other monthly costs it adds (control plane, NAT, caches)."""
+        return []
+
+    def cost_assumptions(self, platform: Platform) -> list[str]:
+        """What the estimate assumes or leaves out because of this section."""
+        return []

@@ -1,0 +1,32 @@
+"""Every `spec` key is a registered section, named as the user writes it."""
+
+from __future__ import annotations
+
+from shipyard.blueprint.platform import PlatformSpec
+from shipyard.sections.registry import BY_NAME, SECTIONS
+
+# `spec.namespace` is a plain setting, not a section.
+NOT_SECTIONS = {"namespace"}
+
+
+def test_every_spec_field_is_a_section() -> None:
+    fields = set(PlatformSpec.model_fields) - NOT_SECTIONS
+    assert {section.name for section in SECTIONS} == fields
+
+
+def test_section_keys_are_the_blueprint_keys() -> None:
+    for name, field in PlatformSpec.model_fields.items():
+        if name in NOT_SECTIONS:
+            continue
+        assert BY_NAME[name].key == field.alias, name
+
+
+def test_section_packages_are_named_after_their_field() -> None:
+    for section in SECTIONS:
+        assert type(section).__module__ == f"shipyard.sections.{section.name}.section"
+
+
+def test_summary_entries_sit_under_their_own_key() -> None:
+    for section in SECTIONS:
+        for entry in section.summary:
+            assert entry.path[:2] == ("spec", section.key), entry
