@@ -88,7 +88,7 @@ class UsageLogging(ComponentArgs):
     LiteLLM 1.83 has no ClickHouse callback of its own (its old `clickhouse` one is
     gone from the package), so the proxy batches its `StandardLoggingPayload`s and POSTs
     them as a JSON array to `endpoint`; ClickHouse's HTTP interface takes that body as the
-    data of an `INSERT ... FORMAT JSONEachRow` (components/clickhouse_schema.py). The
+    data of an `INSERT ... FORMAT JSONEachRow` (components/clickhouse/schema.py). The
     callback reads the endpoint from `GENERIC_LOGGER_ENDPOINT` and the headers, here the
     credentials, from `GENERIC_LOGGER_HEADERS` (`Name=value,Name=value`)."""
 

@@ -1,7 +1,7 @@
 """Arguments of the Kafka (Strimzi, KRaft) component, and Kafka's naming and sizing rules.
 
 The `*_problem` functions return a sentence or None; the Args validators and the
-blueprint checks (`shipyard/blueprint/events_checks.py`) share them, so a component
+blueprint checks (`shipyard/sections/events/checks.py`) share them, so a component
 used alone refuses exactly what a blueprint does.
 """
 

@@ -29,7 +29,7 @@ EVERY = ["dev", "staging", "prod", "edge"]
         (["blueprints/edge.yaml"], ["edge"]),
         (["stacks/Pulumi.prod.yaml"], ["prod"]),
         (["stacks/Pulumi.unknown.yaml"], []),
-        (["components/vllm.py"], EVERY),
+        (["components/vllm/component.py"], EVERY),
         (["shipyard/compose.py"], EVERY),
         (["stacks/__main__.py"], EVERY),
         (["policies/PulumiPolicy.yaml"], EVERY),
