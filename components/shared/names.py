@@ -15,7 +15,7 @@ def dns1123_problem(value: str) -> str | None:
     """Why `value` is not a DNS-1123 label, or None when it is one."""
     if len(value) > DNS1123_LABEL_MAX:
         return f"must be at most {DNS1123_LABEL_MAX} characters, got {len(value)}"
-    if not _DNS1123_LABEL.match(value):
+    if not _DNS1123_LABEL.fullmatch(value):
         return (
             f"{value!r} is not a DNS-1123 label: use lowercase letters, digits and '-', "
             "starting and ending with a letter or digit"
