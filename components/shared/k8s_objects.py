@@ -18,13 +18,20 @@ TYPED_CLASSES: Mapping[tuple[str, str], Callable[..., pulumi.CustomResource]] = 
     ("v1", "ConfigMap"): k8s.core.v1.ConfigMap,
     ("v1", "PersistentVolumeClaim"): k8s.core.v1.PersistentVolumeClaim,
     ("v1", "Service"): k8s.core.v1.Service,
+    ("v1", "ServiceAccount"): k8s.core.v1.ServiceAccount,
     ("apps/v1", "Deployment"): k8s.apps.v1.Deployment,
+    ("apps/v1", "StatefulSet"): k8s.apps.v1.StatefulSet,
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): k8s.autoscaling.v2.HorizontalPodAutoscaler,
+    ("batch/v1", "CronJob"): k8s.batch.v1.CronJob,
+    ("batch/v1", "Job"): k8s.batch.v1.Job,
     ("networking.k8s.io/v1", "Ingress"): k8s.networking.v1.Ingress,
     ("networking.k8s.io/v1", "NetworkPolicy"): k8s.networking.v1.NetworkPolicy,
     ("policy/v1", "PodDisruptionBudget"): k8s.policy.v1.PodDisruptionBudget,
 }
 # The top-level fields a rendered manifest may carry besides apiVersion and kind.
 BODY_FIELDS = ("metadata", "spec", "data")
+# Top-level fields of one kind, and the typed class's keyword for each.
+KIND_FIELDS = {"automountServiceAccountToken": "automount_service_account_token"}
 
 
 def create_object(
@@ -33,10 +40,11 @@ def create_object(
     """Create `manifest` as the Pulumi resource `name`: the typed class for a built-in
     kind, a `CustomResource` for any other."""
     api_version, kind = manifest["apiVersion"], manifest["kind"]
-    unexpected = set(manifest) - {"apiVersion", "kind", *BODY_FIELDS}
+    unexpected = set(manifest) - {"apiVersion", "kind", *BODY_FIELDS, *KIND_FIELDS}
     if unexpected:
         raise ValueError(f"{kind} manifest has fields {sorted(unexpected)} not in {BODY_FIELDS}")
     body = {key: manifest[key] for key in BODY_FIELDS if key in manifest}
+    body |= {keyword: manifest[key] for key, keyword in KIND_FIELDS.items() if key in manifest}
     typed = TYPED_CLASSES.get((api_version, kind))
     if typed is not None:
         return typed(name, **body, opts=opts)
