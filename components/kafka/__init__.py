@@ -13,6 +13,7 @@ from components.kafka.args import (
     KafkaNodePoolArgs,
     KafkaTopicArgs,
     KafkaUserArgs,
+    ListenerPeer,
     PasswordSecretRef,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "KafkaNodePoolArgs",
     "KafkaTopicArgs",
     "KafkaUserArgs",
+    "ListenerPeer",
     "PasswordSecretRef",
 ]
 

@@ -263,6 +263,24 @@ class KafkaUserArgs(ComponentArgs):
         PasswordSecretRef | None,
         Field(description="SCRAM only: an existing Secret's key; none lets Strimzi generate."),
     ] = None
+    generate_password: Annotated[
+        bool,
+        Field(
+            description="SCRAM only: the component generates the password (or takes it from "
+            "`credentials`) into `<user>-scram-password`, which exists before the operator "
+            "runs; default false."
+        ),
+    ] = False
+
+
+class ListenerPeer(ComponentArgs):
+    """Pods admitted to the listener besides the users' own, e.g. KEDA's operator reading
+    consumer lag with a user's credentials."""
+
+    pod_labels: Annotated[dict[str, str], Field(min_length=1, description="The pods' labels.")]
+    namespace_labels: Annotated[
+        dict[str, str] | None, Field(description="Their namespace's labels; none: Kafka's.")
+    ] = None
 
 
 def _kafka_problems(args: KafkaArgs) -> list[str]:
@@ -279,6 +297,10 @@ def _kafka_problems(args: KafkaArgs) -> list[str]:
     for user in args.users:
         if user.password_secret is not None and args.authentication != "scram-sha-512":
             found.append(f"user `{user.name}` has a password but authentication is TLS")
+        if user.generate_password and args.authentication != "scram-sha-512":
+            found.append(f"user `{user.name}` generates a password but authentication is TLS")
+        if user.generate_password and user.password_secret is not None:
+            found.append(f"user `{user.name}` both generates and names its password")
         for acl in user.acls:
             literal = acl.resource_type == "topic" and acl.pattern_type == "literal"
             if literal and acl.name != "*" and acl.name not in topics:
@@ -309,6 +331,9 @@ class KafkaArgs(ComponentArgs):
         tuple[KafkaUserArgs, ...],
         Field(min_length=1, description="Users; their pods are the only clients admitted."),
     ]
+    listener_peers: Annotated[
+        tuple[ListenerPeer, ...], Field(description="More pods admitted to the listener.")
+    ] = ()
     install_operator: Annotated[
         bool, Field(description="Install the Strimzi operator; default true.")
     ] = True

@@ -31,6 +31,7 @@ from components.kafka.args import (
     KafkaNodePoolArgs,
     KafkaTopicArgs,
     KafkaUserArgs,
+    ListenerPeer,
     PasswordSecretRef,
 )
 from components.kafka.manifests import (
@@ -44,6 +45,7 @@ from components.kafka.manifests import (
     render_topic,
     render_user,
 )
+from components.shared.credentials import GivenSecrets, generated_secret
 from components.shared.k8s_objects import create_object
 from components.shared.names import require_component_name, service_name_problem
 
@@ -54,11 +56,15 @@ __all__ = [
     "KafkaNodePoolArgs",
     "KafkaTopicArgs",
     "KafkaUserArgs",
+    "ListenerPeer",
     "PasswordSecretRef",
 ]
 
 TYPE_TOKEN = "shipyard:data:Kafka"
 PASSWORD_KEY = "password"
+USERNAME_KEY = "username"
+# SCRAM passwords Shipyard generates: letters and digits, as long as Strimzi's own.
+PASSWORD_LENGTH = 32
 
 
 class Kafka(pulumi.ComponentResource):
@@ -84,16 +90,23 @@ class Kafka(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         user_passwords: Mapping[str, pulumi.Input[str]] | None = None,
+        credentials: GivenSecrets | None = None,
     ) -> None:
         """`user_passwords` gives SCRAM users their passwords (Pulumi secrets, e.g. from
-        `pulumi config set --secret`); a user without one gets a password Strimzi
-        generates."""
+        `pulumi config set --secret`); a user with `generate_password` gets a generated
+        one (`<name>-<user>-scram-password`, or that name in `credentials`); any other
+        user gets a password Strimzi generates."""
         # Strimzi names Services after the cluster (`<name>-kafka-bootstrap`).
         require_component_name("Kafka", name, service_name_problem(name))
         passwords = dict(user_passwords or {})
         _check_passwords(args, passwords)
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        for user in args.users:
+            if user.generate_password and user.name not in passwords:
+                passwords[user.name] = generated_secret(
+                    f"{name}-{user.name}-scram-password", PASSWORD_LENGTH, child, credentials
+                )
 
         crd_deps: list[pulumi.Resource] = []
         if args.install_operator:
@@ -178,7 +191,8 @@ class Kafka(pulumi.ComponentResource):
                 "labels": render_labels(name),
             },
             type="Opaque",
-            string_data={PASSWORD_KEY: pulumi.Output.secret(password)},
+            # `username` beside it, so a client (KEDA) reads both from one Secret.
+            string_data={USERNAME_KEY: user, PASSWORD_KEY: pulumi.Output.secret(password)},
             opts=pulumi.ResourceOptions(parent=self),
         )
 

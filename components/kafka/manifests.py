@@ -100,6 +100,13 @@ def _network_policy_peers(args: KafkaArgs) -> list[Manifest]:
         peer = {"podSelector": {"matchLabels": dict(sorted(user.pod_labels.items()))}}
         if peer not in peers:
             peers.append(peer)
+    for extra in args.listener_peers:
+        peer = {"podSelector": {"matchLabels": dict(sorted(extra.pod_labels.items()))}}
+        if extra.namespace_labels is not None:
+            labels = dict(sorted(extra.namespace_labels.items()))
+            peer["namespaceSelector"] = {"matchLabels": labels}
+        if peer not in peers:
+            peers.append(peer)
     return peers
 
 

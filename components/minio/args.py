@@ -144,12 +144,14 @@ class ServiceUser(ComponentArgs):
         Dns1123Label,
         Field(min_length=ACCESS_KEY_MIN, description="The user's access key; names its Secret."),
     ]
-    buckets: Annotated[
-        tuple[str, ...], Field(min_length=1, description="Buckets its policy allows.")
-    ]
+    buckets: Annotated[tuple[str, ...], Field(description="Buckets its policy allows.")] = ()
     access: Annotated[
         Access, Field(description=f"`readwrite` or `readonly`; default `{DEFAULT_ACCESS}`.")
     ] = DEFAULT_ACCESS
+    read_buckets: Annotated[
+        tuple[str, ...],
+        Field(description="More buckets it may only read, whatever `access` says."),
+    ] = ()
     pod_labels: Annotated[
         dict[str, str],
         Field(min_length=1, description="Labels of the pods admitted on the S3 port."),
@@ -158,6 +160,14 @@ class ServiceUser(ComponentArgs):
         Dns1123Label | None,
         Field(description="The pods' namespace; default the store's namespace."),
     ] = None
+
+    @model_validator(mode="after")
+    def _some_bucket(self) -> ServiceUser:
+        if not self.buckets and not self.read_buckets:
+            raise ValueError(f"user `{self.name}` needs at least one bucket")
+        if set(self.buckets) & set(self.read_buckets):
+            raise ValueError(f"user `{self.name}` lists a bucket in both `buckets` lists")
+        return self
 
 
 class IssuerRef(ComponentArgs):
@@ -244,7 +254,7 @@ class MinioArgs(ComponentArgs):
         if len(set(users)) != len(users):
             raise ValueError("`users` names a user twice")
         for user in self.users:
-            unknown = sorted(set(user.buckets) - set(names))
+            unknown = sorted(set(user.buckets + user.read_buckets) - set(names))
             if unknown:
                 raise ValueError(f"user `{user.name}` names undeclared bucket(s) {unknown}")
         return self

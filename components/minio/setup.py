@@ -53,25 +53,31 @@ def policy_name(user: ServiceUser) -> str:
     return f"{user.name}-buckets"
 
 
+def _statements(buckets: tuple[str, ...], write: bool) -> list[Manifest]:
+    arns = [f"arn:aws:s3:::{bucket}" for bucket in buckets]
+    return [
+        {
+            "Effect": "Allow",
+            "Action": _READ_BUCKET + (_WRITE_BUCKET if write else []),
+            "Resource": arns,
+        },
+        {
+            "Effect": "Allow",
+            "Action": _READ_OBJECT + (_WRITE_OBJECT if write else []),
+            "Resource": [f"{arn}/*" for arn in arns],
+        },
+    ]
+
+
 def render_policy(user: ServiceUser) -> Manifest:
-    """An IAM policy allowing `user` its buckets and nothing else."""
-    write = user.access == "readwrite"
-    buckets = [f"arn:aws:s3:::{bucket}" for bucket in user.buckets]
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": _READ_BUCKET + (_WRITE_BUCKET if write else []),
-                "Resource": buckets,
-            },
-            {
-                "Effect": "Allow",
-                "Action": _READ_OBJECT + (_WRITE_OBJECT if write else []),
-                "Resource": [f"{arn}/*" for arn in buckets],
-            },
-        ],
-    }
+    """An IAM policy allowing `user` its buckets and nothing else: `buckets` with its
+    `access`, `read_buckets` read only."""
+    statements: list[Manifest] = []
+    if user.buckets:
+        statements += _statements(user.buckets, user.access == "readwrite")
+    if user.read_buckets:
+        statements += _statements(user.read_buckets, False)
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def _secret_env(index: int) -> str:

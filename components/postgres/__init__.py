@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from components.postgres.args import PostgresArgs, PostgresBackup, VectorStore
+from components.postgres.args import AppRole, PostgresArgs, PostgresBackup, VectorStore
 
 if TYPE_CHECKING:
     from components.postgres.component import Postgres
@@ -17,6 +17,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AppRole",
     "Postgres",
     "PostgresArgs",
     "PostgresBackup",

@@ -115,6 +115,37 @@ def schedule_problem(schedule: str) -> str | None:
 
 SqlIdentifier = Annotated[str, problem_validator(sql_identifier_problem)]
 
+# Roles CloudNativePG and PostgreSQL keep for themselves.
+RESERVED_ROLES = frozenset({"postgres", "streaming_replica", "cnpg_pooler_pgbouncer"})
+
+
+def role_name_problem(name: str, owner: str) -> str | None:
+    """Why an app's role cannot be `name`, or None."""
+    problem = sql_identifier_problem(name)
+    if problem:
+        return f"role {problem}"
+    if name in RESERVED_ROLES or name.startswith("pg_"):
+        return f"role `{name}` is reserved by PostgreSQL or CloudNativePG"
+    if name == owner:
+        return f"role `{name}` is the database owner's; an app gets a role of its own"
+    return None
+
+
+class AppRole(ComponentArgs):
+    """A login role for one app, managed by CloudNativePG (`spec.managed.roles`), with a
+    generated password, admitted by pg_hba.conf to one database only: its own (a
+    `Database` it owns) or the cluster's application database (as a member of the
+    owner role)."""
+
+    name: Annotated[SqlIdentifier, Field(description="Role name.")]
+    database: Annotated[SqlIdentifier, Field(description="The only database it may connect to.")]
+    own_database: Annotated[
+        bool, Field(description="Create `database`, owned by this role; false: the shared one.")
+    ]
+    pod_labels: Annotated[
+        dict[str, str], Field(min_length=1, description="The app's pods, admitted on 5432.")
+    ]
+
 
 class VectorStore(ComponentArgs):
     """A table of embeddings with an HNSW index."""
@@ -248,6 +279,9 @@ class PostgresArgs(ComponentArgs):
         tuple[dict[str, str], ...],
         Field(description="Pod label selectors admitted on port 5432; none admits no client."),
     ] = ()
+    app_roles: Annotated[
+        tuple[AppRole, ...], Field(description="A role (and maybe a database) per app.")
+    ] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> PostgresArgs:
@@ -256,8 +290,32 @@ class PostgresArgs(ComponentArgs):
             raise ValueError("`vector_stores` names a table twice")
         if any(not labels for labels in self.consumer_pod_labels):
             raise ValueError("`consumer_pod_labels` has an empty selector, which admits every pod")
+        problems = _role_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property
     def operator_ns(self) -> str:
         return self.operator_namespace or self.namespace
+
+
+def _role_problems(args: PostgresArgs) -> list[str]:
+    problems = [
+        problem for role in args.app_roles if (problem := role_name_problem(role.name, args.owner))
+    ]
+    names = [role.name for role in args.app_roles]
+    if len(set(names)) != len(names):
+        problems.append("`app_roles` names a role twice")
+    owned = [role.database for role in args.app_roles if role.own_database]
+    if len(set(owned)) != len(owned):
+        problems.append("`app_roles`: two roles own one database")
+    for role in args.app_roles:
+        if role.own_database and role.database == args.database:
+            problems.append(f"role `{role.name}` cannot own the application database")
+        if not role.own_database and role.database != args.database:
+            problems.append(
+                f"role `{role.name}` shares `{role.database}`, which is not the application "
+                "database; set `own_database`"
+            )
+    return problems

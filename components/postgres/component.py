@@ -22,15 +22,18 @@ from components.postgres.args import (
     CNPG_CHART,
     CNPG_CHART_REPO,
     POSTGRES_PORT,
+    AppRole,
     PostgresArgs,
     PostgresBackup,
     VectorStore,
 )
 from components.postgres.manifests import (
     URI_KEY,
+    app_role_secret_name,
     connection_uri,
     credentials_secret_name,
     read_write_host,
+    render_app_databases,
     render_bootstrap_config_map,
     render_cluster,
     render_database,
@@ -39,10 +42,11 @@ from components.postgres.manifests import (
     render_operator_values,
     render_scheduled_backup,
 )
+from components.shared.credentials import GivenSecrets, generated_secret
 from components.shared.k8s_objects import create_object
 from components.shared.names import require_component_name, service_name_problem
 
-__all__ = ["Postgres", "PostgresArgs", "PostgresBackup", "VectorStore"]
+__all__ = ["AppRole", "Postgres", "PostgresArgs", "PostgresBackup", "VectorStore"]
 
 TYPE_TOKEN = "shipyard:data:Postgres"
 PASSWORD_LENGTH = 32
@@ -67,6 +71,8 @@ class Postgres(pulumi.ComponentResource):
     """The application database's owner role."""
     secret_name: pulumi.Output[str]
     """The kubernetes.io/basic-auth Secret with the owner's `username` and `password`."""
+    app_secret_names: pulumi.Output[dict[str, str]]
+    """App role -> its kubernetes.io/basic-auth Secret (`username`, `password`, `uri`)."""
     owner_password: pulumi.Output[str]
     """The owner's password, a Pulumi secret; not a registered output."""
 
@@ -78,10 +84,12 @@ class Postgres(pulumi.ComponentResource):
         *,
         owner_password: pulumi.Input[str] | None = None,
         backup_role_arn: pulumi.Input[str | None] | None = None,
+        credentials: GivenSecrets | None = None,
     ) -> None:
         """`owner_password` brings your own password (e.g. `pulumi config set --secret`);
         without it one is generated. `backup_role_arn` is the IAM role the instances use
-        to write backups to S3 (IRSA), e.g. `S3Bucket.role_arn`."""
+        to write backups to S3 (IRSA), e.g. `S3Bucket.role_arn`. `credentials` brings the
+        app roles' passwords by resource name (`<name>-<role>-password`)."""
         # CloudNativePG names Services after the cluster (`<name>-rw`, `-ro`, `-r`).
         require_component_name("Postgres", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -129,7 +137,8 @@ class Postgres(pulumi.ComponentResource):
             opts=child,
         )
 
-        cluster_deps: list[pulumi.Resource] = [*crd_deps, secret]
+        role_secrets = [self._role_secret(name, args, role, credentials) for role in args.app_roles]
+        cluster_deps: list[pulumi.Resource] = [*crd_deps, secret, *role_secrets]
         sql = render_bootstrap_config_map(name, args)
         if sql is not None:
             cluster_deps.append(create_object(sql["metadata"]["name"], sql, child))
@@ -147,6 +156,8 @@ class Postgres(pulumi.ComponentResource):
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[cluster])
         create_object(f"{name}-database", render_database(name, args), after_cluster)
+        for database in render_app_databases(name, args):
+            create_object(database["metadata"]["name"], database, after_cluster)
         scheduled = render_scheduled_backup(name, args)
         if scheduled is not None:
             create_object(name, scheduled, after_cluster)
@@ -160,6 +171,9 @@ class Postgres(pulumi.ComponentResource):
         self.owner = pulumi.Output.from_input(args.owner)
         self.secret_name = secret.metadata.apply(lambda _: secret_name)
         self.owner_password = password
+        self.app_secret_names = pulumi.Output.all(*role_secrets).apply(
+            lambda _: {role.name: app_role_secret_name(name, role.name) for role in args.app_roles}
+        )
         # `owner_password` stays off the registered outputs, like the gateway's master
         # key: the engine stored a component's secret outputs in plain text in the state.
         self.register_outputs(
@@ -170,5 +184,31 @@ class Postgres(pulumi.ComponentResource):
                 "database": self.database,
                 "owner": self.owner,
                 "secret_name": self.secret_name,
+                "app_secret_names": self.app_secret_names,
             }
+        )
+
+    def _role_secret(
+        self, name: str, args: PostgresArgs, role: AppRole, credentials: GivenSecrets | None
+    ) -> k8s.core.v1.Secret:
+        """An app role's password, generated (or given), with its connection URL."""
+        child = pulumi.ResourceOptions(parent=self)
+        password = generated_secret(
+            f"{name}-{role.name.replace('_', '-')}-password", PASSWORD_LENGTH, child, credentials
+        )
+        secret_name = app_role_secret_name(name, role.name)
+        return k8s.core.v1.Secret(
+            secret_name,
+            metadata={
+                "name": secret_name,
+                "namespace": args.namespace,
+                "labels": render_labels(name),
+            },
+            type="kubernetes.io/basic-auth",
+            string_data={
+                "username": role.name,
+                "password": password,
+                URI_KEY: password.apply(lambda value: connection_uri(name, args, value, role)),
+            },
+            opts=child,
         )

@@ -16,6 +16,7 @@ from components.postgres.args import (
     INSTANCE_STATUS_PORT,
     POSTGRES_PORT,
     SECRET_ACCESS_KEY_KEY,
+    AppRole,
     PostgresArgs,
 )
 from components.postgres.pgvector_sql import bootstrap_sql
@@ -51,13 +52,73 @@ URI_KEY = "uri"
 """The credentials Secret's key holding `postgresql://owner:password@host:port/database`."""
 
 
-def connection_uri(name: str, args: PostgresArgs, password: str) -> str:
-    """The owner's connection URL to the primary, TLS required (CloudNativePG serves TLS).
-    User and password are percent-encoded: a password brought in may hold `@` or `/`."""
-    user = quote(args.owner, safe="")
+def connection_uri(
+    name: str, args: PostgresArgs, password: str, role: AppRole | None = None
+) -> str:
+    """The owner's (or an app role's) connection URL to the primary, TLS required
+    (CloudNativePG serves TLS). User and password are percent-encoded: a password
+    brought in may hold `@` or `/`."""
+    user = quote(role.name if role else args.owner, safe="")
     secret = quote(password, safe="")
     host = read_write_host(name, args.namespace)
-    return f"postgresql://{user}:{secret}@{host}:{POSTGRES_PORT}/{args.database}?sslmode=require"
+    database = role.database if role else args.database
+    return f"postgresql://{user}:{secret}@{host}:{POSTGRES_PORT}/{database}?sslmode=require"
+
+
+def app_role_secret_name(name: str, role: str) -> str:
+    """The kubernetes.io/basic-auth Secret of an app's role: `username`, `password`, and
+    the connection URL under `uri`."""
+    return f"{name}-{role.replace('_', '-')}-credentials"
+
+
+def render_managed_roles(name: str, args: PostgresArgs) -> list[Manifest]:
+    """`spec.managed.roles`: one login role per app, its password from its Secret; a role
+    sharing the application database joins the owner role."""
+    roles = []
+    for role in args.app_roles:
+        rendered: Manifest = {
+            "name": role.name,
+            "ensure": "present",
+            "login": True,
+            "passwordSecret": {"name": app_role_secret_name(name, role.name)},
+        }
+        if not role.own_database:
+            rendered["inRoles"] = [args.owner]
+        roles.append(rendered)
+    return roles
+
+
+def render_pg_hba(args: PostgresArgs) -> list[str]:
+    """pg_hba.conf lines (CloudNativePG puts them before its catch-all rule): each app role
+    connects over TLS to its one database, and is rejected everywhere else."""
+    lines: list[str] = []
+    for role in args.app_roles:
+        lines.append(f"hostssl {role.database} {role.name} all scram-sha-256")
+        lines.append(f"host all {role.name} all reject")
+    return lines
+
+
+def render_app_databases(name: str, args: PostgresArgs) -> list[Manifest]:
+    """A `Database` per app that owns one, retained when the CR goes."""
+    return [
+        {
+            "apiVersion": CNPG_API_VERSION,
+            "kind": "Database",
+            "metadata": {
+                **_metadata(name, args),
+                "name": f"{name}-{role.database.replace('_', '-')}",
+            },
+            "spec": {
+                "cluster": {"name": name},
+                "name": role.database,
+                "owner": role.name,
+                "ensure": "present",
+                "databaseReclaimPolicy": "retain",
+            },
+        }
+        for role in args.app_roles
+        if role.own_database
+    ]
 
 
 def bootstrap_config_map_name(name: str) -> str:
@@ -145,6 +206,9 @@ def render_cluster(name: str, args: PostgresArgs) -> Manifest:
     backup = _backup(args)
     if backup is not None:
         spec["backup"] = backup
+    if args.app_roles:
+        spec["managed"] = {"roles": render_managed_roles(name, args)}
+        spec["postgresql"] = {"pg_hba": render_pg_hba(args)}
     return {
         "apiVersion": CNPG_API_VERSION,
         "kind": "Cluster",
@@ -211,14 +275,12 @@ def render_network_policy(name: str, args: PostgresArgs) -> Manifest:
             "ports": [*postgres_port, {"port": INSTANCE_STATUS_PORT, "protocol": "TCP"}],
         },
     ]
-    if args.consumer_pod_labels:
+    consumers = [*args.consumer_pod_labels, *(role.pod_labels for role in args.app_roles)]
+    if consumers:
         ingress.insert(
             0,
             {
-                "from": [
-                    {"podSelector": {"matchLabels": dict(labels)}}
-                    for labels in args.consumer_pod_labels
-                ],
+                "from": [{"podSelector": {"matchLabels": dict(labels)}} for labels in consumers],
                 "ports": postgres_port,
             },
         )

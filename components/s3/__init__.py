@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from components.s3.args import S3BucketArgs, ServiceAccount
+from components.s3.args import AppAccess, S3BucketArgs, ServiceAccount
 
 if TYPE_CHECKING:
     from components.s3.component import OidcTrust, S3Bucket
@@ -18,6 +18,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AppAccess",
     "OidcTrust",
     "S3Bucket",
     "S3BucketArgs",

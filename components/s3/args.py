@@ -69,6 +69,13 @@ class ServiceAccount(ComponentArgs):
     name: Annotated[Dns1123Label, Field(description="The service account's name.")]
 
 
+class AppAccess(ComponentArgs):
+    """One app's own IRSA role on the bucket: trusted by its service account alone."""
+
+    service_account: Annotated[ServiceAccount, Field(description="The app's service account.")]
+    write: Annotated[bool, Field(description="Read and write; false: read and list only.")]
+
+
 class S3BucketArgs(ComponentArgs):
     bucket: Annotated[S3BucketName, Field(description="Globally unique bucket name.")]
     encryption: Annotated[
@@ -94,6 +101,9 @@ class S3BucketArgs(ComponentArgs):
         Field(description="Service accounts the IRSA role trusts; none creates no role."),
     ] = ()
     tags: Annotated[dict[str, str], Field(description="Tags on every AWS resource.")] = {}
+    app_access: Annotated[
+        tuple[AppAccess, ...], Field(description="A role of its own per app (IRSA).")
+    ] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> S3BucketArgs:
@@ -101,4 +111,7 @@ class S3BucketArgs(ComponentArgs):
             raise ValueError("`kms_key_arn` needs `encryption` `aws:kms`")
         if len(set(self.consumers)) != len(self.consumers):
             raise ValueError("`consumers` lists a service account twice")
+        accounts = [access.service_account for access in self.app_access]
+        if len(set(accounts)) != len(accounts):
+            raise ValueError("`app_access` lists a service account twice")
         return self

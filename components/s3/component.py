@@ -12,13 +12,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.s3.args import S3BucketArgs, ServiceAccount
+from components.s3.args import AppAccess, S3BucketArgs, ServiceAccount
 from components.s3.config import (
     bucket_access_policy,
     consumers_trust_policy,
 )
 
-__all__ = ["OidcTrust", "S3Bucket", "S3BucketArgs", "ServiceAccount"]
+__all__ = ["AppAccess", "OidcTrust", "S3Bucket", "S3BucketArgs", "ServiceAccount"]
 
 TYPE_TOKEN = "shipyard:aws:S3Bucket"
 _Sse = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs
@@ -43,6 +43,8 @@ class S3Bucket(pulumi.ComponentResource):
     role_arn: pulumi.Output[str | None]
     """The IRSA role the consumers annotate their service accounts with; None without
     consumers."""
+    app_role_arns: dict[str, pulumi.Output[str]]
+    """Service account name -> the IRSA role of that app alone (`app_access`)."""
 
     def __init__(
         self,
@@ -52,7 +54,7 @@ class S3Bucket(pulumi.ComponentResource):
         trust: OidcTrust | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if args.consumers and trust is None:
+        if (args.consumers or args.app_access) and trust is None:
             raise pulumi.InputPropertiesError(
                 "Invalid S3Bucket arguments",
                 [
@@ -148,6 +150,12 @@ class S3Bucket(pulumi.ComponentResource):
             )
             role_arn = role.arn
 
+        self.app_role_arns = {}
+        if trust is not None:
+            for access in args.app_access:
+                role = self._app_role(name, args, access, trust, bucket, key_arn, tags)
+                self.app_role_arns[access.service_account.name] = role.arn
+
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn
         self.role_arn = role_arn
@@ -156,5 +164,39 @@ class S3Bucket(pulumi.ComponentResource):
                 "bucket_name": self.bucket_name,
                 "bucket_arn": self.bucket_arn,
                 "role_arn": self.role_arn,
+                "app_role_arns": self.app_role_arns,
             }
         )
+
+    def _app_role(
+        self,
+        name: str,
+        args: S3BucketArgs,
+        access: AppAccess,
+        trust: OidcTrust,
+        bucket: aws.s3.Bucket,
+        key_arn: pulumi.Input[str] | None,
+        tags: dict[str, str],
+    ) -> aws.iam.Role:
+        """A role only `access.service_account` may assume, allowed only its access."""
+        child = pulumi.ResourceOptions(parent=self)
+        account = access.service_account
+        role = aws.iam.Role(
+            f"{name}-app-{account.name}",
+            assume_role_policy=pulumi.Output.all(trust.provider_arn, trust.issuer_url).apply(
+                lambda values: consumers_trust_policy(values[0], values[1], (account,))
+            ),
+            tags=tags,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-app-{account.name}",
+            role=role.id,
+            policy=pulumi.Output.all(bucket.arn, key_arn).apply(
+                lambda values: bucket_access_policy(
+                    values[0] or "", args.encryption, values[1] or "", write=access.write
+                )
+            ),
+            opts=child,
+        )
+        return role

@@ -339,7 +339,7 @@ def test_a_given_password_is_a_secret_and_never_leaks(monitor: Recorder) -> None
     assert secret.inputs["metadata"]["name"] == "backend-scram-password"
     string_data = secret.inputs["stringData"]
     assert string_data[rpc._special_sig_key] == rpc._special_secret_sig
-    assert string_data["value"] == {"password": GIVEN_PASSWORD}
+    assert string_data["value"] == {"password": GIVEN_PASSWORD, "username": "backend"}
     users = by_name(monitor, USER)
     assert users["backend"]["spec"]["authentication"] == {
         "type": "scram-sha-512",

@@ -136,7 +136,11 @@ def test_retention_needs_object_lock_and_lock_needs_versioning() -> None:
 def test_user_names_are_access_keys_of_three_characters_or_more() -> None:
     with pytest.raises(ValueError, match="at least 3 items after validation"):
         ServiceUser(name="pg", buckets=("datasets",), pod_labels={"app": "pg"})
-    with pytest.raises(ValueError, match="at least 1 item"):
+    with pytest.raises(ValueError, match="user `trainer` needs at least one bucket"):
         ServiceUser(name="trainer", buckets=(), pod_labels={"app": "t"})
+    with pytest.raises(ValueError, match="lists a bucket in both"):
+        ServiceUser(
+            name="trainer", buckets=("a1b",), read_buckets=("a1b",), pod_labels={"app": "t"}
+        )
     with pytest.raises(ValueError, match="at least 1 item"):
         ServiceUser(name="trainer", buckets=("datasets",), pod_labels={})
