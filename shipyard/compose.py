@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.app.component import AppService
 from components.clickhouse.component import ClickHouse
 from components.eks.component import EksCluster
 from components.gateway.component import AiGateway
@@ -54,6 +55,7 @@ class ComposedPlatform:
     analytics: ClickHouse | None = None
     events: Kafka | None = None
     gitops: GitopsReconciler | None = None
+    apps: dict[str, AppService] = field(default_factory=dict)
 
     def in_namespace(self, *depends_on: pulumi.Resource | None) -> pulumi.ResourceOptions:
         """Options for a component in the platform's namespace, after `depends_on`."""

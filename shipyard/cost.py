@@ -16,6 +16,7 @@ below); taxes, data transfer out, load balancers and support plans are not inclu
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -118,16 +119,44 @@ def gpus_at_start(platform: Platform) -> Counter[str]:
     return wanted
 
 
+def requests_at_start(platform: Platform) -> tuple[dict[str, float], dict[str, float]]:
+    """Pool name -> CPU cores and memory GiB every section's workloads request as deployed."""
+    from shipyard.sections.registry import SECTIONS
+
+    cpu: dict[str, float] = {}
+    memory: dict[str, float] = {}
+    for section in SECTIONS:
+        demand = section.gpu_demand(platform)
+        if demand is None:
+            continue
+        for totals, part in ((cpu, demand.cpu_at_start), (memory, demand.memory_at_start)):
+            for pool, amount in part.items():
+                totals[pool] = totals.get(pool, 0.0) + amount
+    return cpu, memory
+
+
 def node_counts(platform: Platform) -> dict[str, Sizes]:
-    """Nodes per pool. The desired count is at least what the deployed workloads need,
-    so a pool declared `desired: 0` but hosting a model is not priced at zero."""
+    """Nodes per pool. The desired count is at least what the deployed workloads need (their
+    GPUs, and where the instance type is known their CPU and memory requests), so a pool
+    declared `desired: 0` but hosting a model or apps is not priced at zero."""
+    from shipyard.sections.node_pools.fit import node_allocatable
+
     counts = {}
     gpus = gpus_at_start(platform)
+    cpu, memory = requests_at_start(platform)
     for pool in platform.spec.node_pools:
         desired = pool.size.min if pool.size.desired is None else pool.size.desired
+        needed = 0
         if pool.gpus_per_node:
             needed = -(-gpus.get(pool.name, 0) // pool.gpus_per_node)
-            desired = min(max(desired, needed), pool.size.max)
+        room = node_allocatable(pool)
+        if room is not None:
+            for wanted, per_node in (
+                (cpu.get(pool.name, 0.0), room.cpu),
+                (memory.get(pool.name, 0.0), room.memory_gib),
+            ):
+                needed = max(needed, math.ceil(wanted / per_node - 1e-9) if per_node > 0 else 0)
+        desired = min(max(desired, needed), pool.size.max)
         counts[pool.name] = Sizes(pool.size.min, desired, pool.size.max)
     return counts
 

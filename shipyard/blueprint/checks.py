@@ -22,3 +22,8 @@ def check_platform(platform: Platform, *, enforce_budget: bool = True) -> list[F
             continue
         findings += section.check(platform)
     return findings
+
+
+def advise_platform(platform: Platform) -> list[Finding]:
+    """Every section's advisories on a valid blueprint: warnings, never errors."""
+    return [finding for section in SECTIONS for finding in section.advise(platform)]

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from shipyard.blueprint.checks import check_platform
+from shipyard.blueprint.checks import advise_platform, check_platform
 from shipyard.blueprint.errors import BlueprintError, Path, Problem
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.yaml_source import Positions, SourceError, parse_yaml
@@ -106,8 +106,12 @@ def _message(error: ErrorDetails) -> str:
         return "required field is missing"
     if kind == "union_tag_invalid":
         context = error.get("ctx", {})
+        tag = str(context.get("tag"))
+        expected = [t.strip().strip("'") for t in str(context.get("expected_tags")).split(",")]
+        close = difflib.get_close_matches(tag, expected, n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
         return (
-            f"unknown {_discriminator(error)} `{context.get('tag')}`; "
+            f"unknown {_discriminator(error)} `{tag}`{hint}; "
             f"use one of {context.get('expected_tags')}"
         )
     message = error["msg"]
@@ -136,6 +140,14 @@ def load_blueprint(
     path: str | FilePath, *, name: str | None = None, enforce_budget: bool = True
 ) -> Platform:
     """Read, parse and validate a blueprint, raising `BlueprintError` with every problem."""
+    return load_with_advisories(path, name=name, enforce_budget=enforce_budget)[0]
+
+
+def load_with_advisories(
+    path: str | FilePath, *, name: str | None = None, enforce_budget: bool = True
+) -> tuple[Platform, list[Problem]]:
+    """`load_blueprint`, and the sections' advisories (`Section.advise`) with their
+    positions: likely mistakes that do not make the blueprint invalid."""
     path = FilePath(path)
     shown = name or display_name(path)
     try:
@@ -157,4 +169,6 @@ def load_blueprint(
         raise BlueprintError(
             shown, [Problem(p, message, *positions.locate(p)) for p, message in findings]
         )
-    return platform
+    return platform, [
+        Problem(p, message, *positions.locate(p)) for p, message in advise_platform(platform)
+    ]

@@ -9,6 +9,7 @@ from pydantic import Field
 from components.shared.names import Dns1123Label
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.sections.analytics.model import AnalyticsSpec
+from shipyard.sections.apps.model import AppSpec
 from shipyard.sections.budget.model import Budget
 from shipyard.sections.cluster.model import Cluster
 from shipyard.sections.events.model import EventsSpec
@@ -61,6 +62,10 @@ class PlatformSpec(BlueprintModel):
         AnalyticsSpec | None,
         Field(description="ClickHouse (Altinity operator) for the gateway's request logs."),
     ] = None
+    apps: Annotated[
+        list[AppSpec],
+        Field(description="The platform's own services, and what each uses (docs/apps.md)."),
+    ] = []
     gitops: Annotated[
         GitopsSpec | None,
         Field(description="The GitOps reconciler in the cluster, leader-elected replicas."),

@@ -19,3 +19,22 @@ class SecretRef(BlueprintModel):
 class Resources(BlueprintModel):
     cpu: Annotated[str, Field(description="CPU request, e.g. `4`.")]
     memory: Annotated[str, Field(description="Memory request and limit, e.g. `16Gi`.")]
+
+
+class UseBase(BlueprintModel):
+    """What every `uses:` entry of an app may set besides its own fields."""
+
+    name: Annotated[
+        Dns1123Label | None,
+        Field(
+            description="The binding's name: its directory under `/bindings` and, upper-cased, "
+            "its env var prefix; default the kind's (`postgres`, `kafka`, `s3`, ...)."
+        ),
+    ] = None
+    env: Annotated[
+        dict[str, str],
+        Field(
+            description="More env var names for the binding's values, e.g. "
+            "`{DATABASE_URL: uri}`; see docs/apps.md for each kind's keys."
+        ),
+    ] = {}

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from shipyard.blueprint import BlueprintError, Platform, load_blueprint
+from shipyard.blueprint import BlueprintError, Platform
+from shipyard.blueprint.loader import load_with_advisories
 from shipyard.cli.abort import EXIT_INVALID, abort, stderr
 from shipyard.policy import PolicyConfigError, PolicySettings, load_policy_config
 
@@ -33,13 +34,15 @@ def validate(blueprints: tuple[Path, ...], policies: bool, policy_config: Path |
     failed = 0
     for path in blueprints:
         try:
-            platform = load_blueprint(path)
+            platform, advisories = load_with_advisories(path)
         except BlueprintError as error:
             failed += 1
             for problem in error.problems:
                 stderr.print(escape(problem.render(error.file)))
             continue
         click.echo(f"{path}: valid ({summary(platform)})")
+        for advisory in advisories:
+            stderr.print(escape(f"warning: {advisory.render(str(path))}"))
         if settings is not None and _report_policies(path, platform, settings):
             violating += 1
     if failed:
@@ -66,6 +69,8 @@ def summary(platform: Platform) -> str:
     }
     declared = [name for name, section in sections.items() if section is not None]
     counts = f"{len(spec.node_pools)} node pool(s), {len(spec.models)} model(s)"
+    if spec.apps:
+        counts += f", {len(spec.apps)} app(s)"
     return f"{counts}; {', '.join(declared)}" if declared else counts
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shipyard.blueprint import Platform
-from shipyard.sections.section import SummaryEntry
+from shipyard.sections.section import Section, SummaryEntry
 
 Data = Mapping[str, Any]
 
@@ -43,7 +43,16 @@ def summarize(base: Platform | None, head: Platform | None) -> list[str]:
     entries = _entries()
     for entry in entries:
         lines += _section_lines(entry, entries, _get(before, entry.path), _get(after, entry.path))
+    for section in _summarizing():
+        lines += section.summarize(before, after)
     return lines
+
+
+def _summarizing() -> list[Section]:
+    """Sections that phrase their own changes (`Section.summarize`)."""
+    from shipyard.sections.registry import SECTIONS
+
+    return [section for section in SECTIONS if section.summarizes]
 
 
 def field_changes(before: Any, after: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
@@ -116,7 +125,7 @@ def _nested_keys(section: SummaryEntry, entries: tuple[SummaryEntry, ...]) -> se
 
 def _strip(data: Data) -> dict[str, Any]:
     """The blueprint without its sections: what `platform:` lines report."""
-    tops = {entry.path[1] for entry in _entries()}
+    tops = {entry.path[1] for entry in _entries()} | {s.key for s in _summarizing()}
     spec = {k: v for k, v in (data.get("spec") or {}).items() if k not in tops}
     return {**{k: v for k, v in data.items() if k != "spec"}, "spec": spec}
 

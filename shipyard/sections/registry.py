@@ -6,6 +6,7 @@ each composes after the sections named in its `compose_after`."""
 from __future__ import annotations
 
 from shipyard.sections.analytics.section import SECTION as ANALYTICS
+from shipyard.sections.apps.section import SECTION as APPS
 from shipyard.sections.budget.section import SECTION as BUDGET
 from shipyard.sections.cluster.section import SECTION as CLUSTER
 from shipyard.sections.events.section import SECTION as EVENTS
@@ -18,7 +19,7 @@ from shipyard.sections.postgres.section import SECTION as POSTGRES
 from shipyard.sections.ray.section import SECTION as RAY
 from shipyard.sections.section import Section
 
-__all__ = ["BUDGET", "BY_NAME", "CLUSTER", "SECTIONS"]
+__all__ = ["BINDABLE", "BUDGET", "BY_NAME", "CLUSTER", "SECTIONS"]
 
 SECTIONS: tuple[Section, ...] = (
     NODE_POOLS,
@@ -30,8 +31,11 @@ SECTIONS: tuple[Section, ...] = (
     POSTGRES,
     ANALYTICS,
     EVENTS,
+    APPS,
     GITOPS,
     BUDGET,
 )
 
 BY_NAME = {section.name: section for section in SECTIONS}
+BINDABLE = {section.use_kind: section for section in SECTIONS if section.use_kind is not None}
+"""`uses[].kind` -> the section that binds it."""

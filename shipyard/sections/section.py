@@ -14,7 +14,7 @@ Every method has a default that does nothing, so a section implements only what 
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,9 +22,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from shipyard.blueprint.errors import Finding
 
 if TYPE_CHECKING:
+    from components.app.args import AppBinding
+    from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.cost import LineItem
+    from shipyard.sections.apps.model import AppSpec
 
 Data = Mapping[str, Any]
 
@@ -52,6 +55,14 @@ class PoolDemand:
     """At most (every replica an autoscaler may add), for the capacity check."""
     at_start: Counter[str] = field(default_factory=Counter)
     """As deployed, before autoscaling, for the cost estimate's node counts."""
+    cpu_most: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    """CPU cores requested at most, per pool; checked where the pool's instance is known."""
+    memory_most: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    """Memory requested at most, in GiB, per pool."""
+    cpu_at_start: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    """CPU cores requested as deployed, for the node counts."""
+    memory_at_start: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    """Memory (GiB) requested as deployed, for the node counts."""
 
 
 @dataclass(frozen=True)
@@ -104,3 +115,42 @@ class Section:
     def cost_assumptions(self, platform: Platform) -> list[str]:
         """What the estimate assumes or leaves out because of this section."""
         return []
+
+    def advise(self, platform: Platform) -> Iterable[Finding]:
+        """Advisories: likely mistakes that do not stop a deploy (`shipyard validate`
+        prints them as warnings)."""
+        return ()
+
+    def summarize(self, before: Data, after: Data) -> list[str]:
+        """Plan lines for changes `summary` entries cannot phrase, from the two blueprints
+        as written (camelCase); a section that has them says so in `summarizes`."""
+        return []
+
+    summarizes: ClassVar[bool] = False
+    """True when `summarize` phrases this section's changes instead of `summary` entries."""
+
+    # The binding interface: a bindable section serves one `uses[].kind` of apps.
+    use_kind: ClassVar[str | None] = None
+    """The `kind` an app writes under `uses:` to bind to this section, or None."""
+    default_binding_name: ClassVar[str] = ""
+    """The binding's name when the app gives none (its `/bindings/<name>` directory and,
+    upper-cased, its env var prefix)."""
+
+    def check_use(
+        self, platform: Platform, app: AppSpec, use: Any, path: Path
+    ) -> Iterable[Finding]:
+        """Problems of one app's binding to this section: the section missing, an
+        undeclared topic, bucket, app or port. `path` is the binding's."""
+        return ()
+
+    def bind(self, platform: Platform, app: AppSpec, use: Any) -> AppBinding:
+        """What the app is handed: values (literals, Secret keys), env aliases and the
+        peers its egress admits. What the section creates for the binding (a role, a
+        user, a key) and which pods its own NetworkPolicy admits live in the section's
+        `args.py`, which reads the apps bound to it (`apps.bound.uses_of`)."""
+        raise NotImplementedError(f"section `{self.key}` has no bindings")
+
+    def grants(self, use: Data) -> frozenset[str]:
+        """What one binding (as written) allows, as plan phrases, e.g. "`readWrite` on
+        bucket `raw-logs`"; `shipyard plan` reports the ones gained and lost."""
+        return frozenset()

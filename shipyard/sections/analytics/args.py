@@ -15,7 +15,9 @@ from components.gateway.args import EgressPeer, UsageLogging
 from components.gateway.manifests import selector_labels as gateway_selector_labels
 from components.shared.secret_refs import SecretKeyRef
 from shipyard.blueprint.platform import Platform
+from shipyard.sections.analytics.binding import app_users
 from shipyard.sections.analytics.checks import GATEWAY_USER, gateway_logs_wired
+from shipyard.sections.apps.bound import app_pods, uses_of
 
 
 def clickhouse_args(platform: Platform) -> ch.ClickHouseArgs | None:
@@ -29,6 +31,9 @@ def clickhouse_args(platform: Platform) -> ch.ClickHouseArgs | None:
     if gateway_logs_wired(platform) and platform.spec.gateway is not None:
         consumers.insert(0, gateway_selector_labels(platform.spec.gateway.name))
         users.insert(0, ch.ClickHouseUser(name=GATEWAY_USER))
+    users += app_users(platform)
+    for app in dict.fromkeys(app.name for app, _ in uses_of(platform, "analytics")):
+        consumers.append(app_pods(app))
     optional: dict[str, object] = {}
     if spec.image is not None:
         optional["image"] = spec.image

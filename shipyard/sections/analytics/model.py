@@ -7,7 +7,7 @@ names) are checked in `analytics_checks`, so they come out with FILE:LINE and a 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -28,6 +28,7 @@ from components.clickhouse.args import (
 )
 from components.shared.names import PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.shared import UseBase
 
 DEFAULT_NAME = "analytics"
 
@@ -171,3 +172,12 @@ class AnalyticsSpec(BlueprintModel):
         bool,
         Field(description="Do not protect the installations; PVCs are deleted with them."),
     ] = False
+
+
+class AnalyticsUse(UseBase):
+    """An app's binding to `spec.analytics`: a ClickHouse user of its own."""
+
+    kind: Annotated[Literal["analytics"], Field(description="`analytics`.")]
+    readonly: Annotated[
+        bool, Field(description="Only SELECT on the database; default true (false: INSERT too).")
+    ] = True

@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.analytics.checks import check_analytics
-from shipyard.sections.section import Section, SummaryEntry, Volume
+from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
+    from components.app.args import AppBinding
+    from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.sections.apps.model import AppSpec
 
 
 class AnalyticsSection(Section):
@@ -59,6 +62,26 @@ class AnalyticsSection(Section):
             keeper = spec.keeper
             volumes.append(Volume("keeper", keeper.replicas, quantity_gib(keeper.storage.size)))
         return volumes
+
+    use_kind = "analytics"
+    default_binding_name = "clickhouse"
+
+    def check_use(
+        self, platform: Platform, app: AppSpec, use: Any, path: Path
+    ) -> Iterable[Finding]:
+        from shipyard.sections.analytics.binding import check_analytics_use
+
+        return check_analytics_use(platform, app, use, path)
+
+    def bind(self, platform: Platform, app: AppSpec, use: Any) -> AppBinding:
+        from shipyard.sections.analytics.binding import bind_analytics
+
+        return bind_analytics(platform, app, use)
+
+    def grants(self, use: Data) -> frozenset[str]:
+        from shipyard.sections.analytics.binding import analytics_grants
+
+        return analytics_grants(dict(use))
 
 
 SECTION = AnalyticsSection()

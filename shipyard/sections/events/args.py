@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from components.app.args import DEFAULT_KEDA_NAMESPACE_LABELS, DEFAULT_KEDA_POD_LABELS
 from components.kafka import args as ka
 from shipyard.blueprint.platform import Platform
+from shipyard.sections.apps.args import keda_reads_kafka
+from shipyard.sections.events.binding import app_users
 from shipyard.sections.events.checks import topic_min_insync, topic_replicas
 from shipyard.sections.events.model import KafkaResources, KafkaStorage
 
@@ -75,6 +78,17 @@ def events_args(platform: Platform) -> ka.KafkaArgs | None:
                 ),
             )
             for user in spec.users
+        )
+        + app_users(platform),
+        listener_peers=(
+            (
+                ka.ListenerPeer(
+                    pod_labels=dict(DEFAULT_KEDA_POD_LABELS),
+                    namespace_labels=dict(DEFAULT_KEDA_NAMESPACE_LABELS),
+                ),
+            )
+            if keda_reads_kafka(platform)
+            else ()
         ),
         install_operator=spec.install_operator,
         allow_data_loss=spec.allow_data_loss,

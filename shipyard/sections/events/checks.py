@@ -126,12 +126,13 @@ def _user(spec: EventsSpec, path: Path, user: KafkaUserSpec) -> Iterator[Finding
             )
 
 
-def _users(spec: EventsSpec) -> Iterator[Finding]:
-    if not spec.users:
+def _users(platform: Platform, spec: EventsSpec) -> Iterator[Finding]:
+    bound = any(use.kind == "events" for app in platform.spec.apps for use in app.uses)
+    if not spec.users and not bound:
         yield (
             (*BASE, "users"),
-            "declare at least one user: only their pods are admitted to the listener, and "
-            "Strimzi admits every pod when none is named",
+            "declare at least one user (or bind an app to `events`): only their pods are "
+            "admitted to the listener, and Strimzi admits every pod when none is named",
         )
     seen: set[str] = set()
     for index, user in enumerate(spec.users):
@@ -148,4 +149,4 @@ def check_events(platform: Platform) -> Iterator[Finding]:
         return
     yield from _pools(spec)
     yield from _topics(spec)
-    yield from _users(spec)
+    yield from _users(platform, spec)

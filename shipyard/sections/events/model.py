@@ -7,7 +7,7 @@ retention) are checked in `events_checks`, so they come out with FILE:LINE and a
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -32,6 +32,7 @@ from components.kafka.args import (
 )
 from components.shared.names import Dns1123Label, ServiceName
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.shared import UseBase
 
 DEFAULT_NAME = "events"
 
@@ -110,6 +111,13 @@ class TopicSpec(BlueprintModel):
             f"`forever`; default `{DEFAULT_RETENTION}`."
         ),
     ] = DEFAULT_RETENTION
+    external_producers: Annotated[
+        bool,
+        Field(
+            description="Records come from producers outside the blueprint, so an app may "
+            "consume it with no app producing it; default false."
+        ),
+    ] = False
 
 
 class AclSpec(BlueprintModel):
@@ -183,3 +191,15 @@ class EventsSpec(BlueprintModel):
         bool,
         Field(description="Do not protect the cluster, pools and topics; default false."),
     ] = False
+
+
+class EventsUse(UseBase):
+    """An app's binding to `spec.events`: a KafkaUser of its own whose ACLs are exactly
+    what it produces and consumes, in its own consumer group."""
+
+    kind: Annotated[Literal["events"], Field(description="`events`.")]
+    produce: Annotated[list[str], Field(description="Declared topics it writes.")] = []
+    consume: Annotated[list[str], Field(description="Declared topics it reads.")] = []
+    consumer_group: Annotated[
+        str | None, Field(min_length=1, description="Its consumer group; default the app's name.")
+    ] = None

@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.events.checks import check_events
-from shipyard.sections.section import Section, SummaryEntry, Volume
+from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
+    from components.app.args import AppBinding
+    from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.sections.apps.model import AppSpec
 
 
 class EventsSection(Section):
@@ -31,7 +34,7 @@ class EventsSection(Section):
     ) -> None:
         from shipyard.sections.events.compose import compose_events
 
-        compose_events(platform, composed)
+        compose_events(platform, composed, inputs)
 
     def exports(self, composed: ComposedPlatform) -> dict[str, Any]:
         if composed.events is None:
@@ -57,6 +60,26 @@ class EventsSection(Section):
             Volume(pool, nodes.replicas, quantity_gib(nodes.storage.size))
             for pool, nodes in (("kafka", spec.brokers), ("kafka-controller", spec.controllers))
         ]
+
+    use_kind = "events"
+    default_binding_name = "kafka"
+
+    def check_use(
+        self, platform: Platform, app: AppSpec, use: Any, path: Path
+    ) -> Iterable[Finding]:
+        from shipyard.sections.events.binding import check_events_use
+
+        return check_events_use(platform, app, use, path)
+
+    def bind(self, platform: Platform, app: AppSpec, use: Any) -> AppBinding:
+        from shipyard.sections.events.binding import bind_events
+
+        return bind_events(platform, app, use)
+
+    def grants(self, use: Data) -> frozenset[str]:
+        from shipyard.sections.events.binding import events_grants
+
+        return events_grants(dict(use))
 
 
 SECTION = EventsSection()

@@ -18,7 +18,7 @@ from components.gateway.args import (
 )
 from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
-from shipyard.blueprint.shared import Resources, SecretRef
+from shipyard.blueprint.shared import Resources, SecretRef, UseBase
 
 
 class Limits(BlueprintModel):
@@ -186,3 +186,13 @@ def exposure_args(exposure: Exposure) -> component.Exposure:
         controller_namespace_labels=dict(exposure.controller_namespace_labels),
         expose_admin=exposure.expose_admin,
     )
+
+
+class GatewayUse(UseBase):
+    """An app's binding to `spec.gateway`: its URL and a key of the app's own (a LiteLLM
+    virtual key with these limits), never the master key."""
+
+    kind: Annotated[Literal["gateway"], Field(description="`gateway`.")]
+    limits: Annotated[
+        Limits | None, Field(description="The app key's rpm/tpm; none: `keyLimits`.")
+    ] = None

@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.gateway.checks import check_gateway
-from shipyard.sections.section import Section, SummaryEntry
+from shipyard.sections.section import Data, Section, SummaryEntry
 
 if TYPE_CHECKING:
+    from components.app.args import AppBinding
+    from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.sections.apps.model import AppSpec
 
 
 class GatewaySection(Section):
@@ -37,6 +40,26 @@ class GatewaySection(Section):
         if composed.gateway is None:
             return {}
         return {"gateway": {"url": composed.gateway.url}}
+
+    use_kind = "gateway"
+    default_binding_name = "gateway"
+
+    def check_use(
+        self, platform: Platform, app: AppSpec, use: Any, path: Path
+    ) -> Iterable[Finding]:
+        from shipyard.sections.gateway.binding import check_gateway_use
+
+        return check_gateway_use(platform, app, use, path)
+
+    def bind(self, platform: Platform, app: AppSpec, use: Any) -> AppBinding:
+        from shipyard.sections.gateway.binding import bind_gateway
+
+        return bind_gateway(platform, app, use)
+
+    def grants(self, use: Data) -> frozenset[str]:
+        from shipyard.sections.gateway.binding import gateway_grants
+
+        return gateway_grants(dict(use))
 
 
 SECTION = GatewaySection()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,11 +36,26 @@ class ModelsSection(Section):
         return check_models(platform)
 
     def gpu_demand(self, platform: Platform) -> PoolDemand:
-        at_start: Counter[str] = Counter()
+        from components.vllm.args import DEFAULT_CPU_REQUEST, DEFAULT_MEMORY_REQUEST
+        from shipyard.sections.node_pools.fit import cpu_cores, memory_gib
+
+        demand = PoolDemand("models", model_gpus_wanted(platform))
         for model in platform.spec.models:
             start = model.autoscaling.min_replicas if model.autoscaling else model.replicas
-            at_start[model.node_pool] += start * model.tensor_parallel_size
-        return PoolDemand("models", model_gpus_wanted(platform), at_start)
+            demand.at_start[model.node_pool] += start * model.tensor_parallel_size
+            if platform.pool(model.node_pool) is None:
+                continue
+            resources = model.resources
+            try:
+                cpu = cpu_cores(resources.cpu if resources else DEFAULT_CPU_REQUEST)
+                memory = memory_gib(resources.memory if resources else DEFAULT_MEMORY_REQUEST)
+            except ValueError:  # not a quantity: the resources' own check says so
+                continue
+            # Capacity only: a model's node count follows its GPUs, and its CPU and memory
+            # sit on those GPU nodes, so they are not added to the cost's node counts.
+            demand.cpu_most[model.node_pool] += model.most_replicas * cpu
+            demand.memory_most[model.node_pool] += model.most_replicas * memory
+        return demand
 
     def compose(
         self, platform: Platform, composed: ComposedPlatform, inputs: ComposeInputs

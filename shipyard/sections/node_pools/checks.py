@@ -67,3 +67,36 @@ def check_pool_capacity(platform: Platform, demands: Iterable[PoolDemand]) -> It
             f"{who} but the pool holds at most {capacity} "
             f"({pool.size.max} node(s) x {pool.gpus_per_node})",
         )
+
+
+def check_pool_requests(platform: Platform, demands: Iterable[PoolDemand]) -> Iterator[Finding]:
+    """CPU and memory requested at most by every section's workloads together (models,
+    Ray worker groups, apps) against what the pool's nodes give pods (size.max x one
+    node's allocatable), for pools whose instance type Shipyard knows."""
+    from shipyard.sections.node_pools.fit import node_allocatable
+
+    listed = list(demands)
+    for pool_index, pool in enumerate(platform.spec.node_pools):
+        room = node_allocatable(pool)
+        if room is None:
+            continue
+        for resource, unit, per_node in (
+            ("cpu", "cores", room.cpu),
+            ("memory", "GiB", room.memory_gib),
+        ):
+            parts = [
+                (demand.label, getattr(demand, f"{resource}_most")[pool.name]) for demand in listed
+            ]
+            parts = [(label, amount) for label, amount in parts if amount]
+            total = sum(amount for _, amount in parts)
+            capacity = pool.size.max * per_node
+            if total <= capacity:
+                continue
+            who = " and ".join(label for label, _ in parts)
+            detail = ", ".join(f"{label} {amount:g}" for label, amount in parts)
+            yield (
+                ("spec", "nodePools", pool_index, "size", "max"),
+                f"{who} on pool `{pool.name}` request up to {total:g} {unit} of {resource} "
+                f"({detail}) but {pool.size.max} `{room.instance_type}` node(s) give pods "
+                f"{capacity:.1f}; raise `size.max` or lower the requests",
+            )

@@ -9,7 +9,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from shipyard.blueprint.errors import Finding
-from shipyard.sections.node_pools.checks import check_pool_capacity, check_pools
+from shipyard.sections.node_pools.checks import (
+    check_pool_capacity,
+    check_pool_requests,
+    check_pools,
+)
 from shipyard.sections.section import Data, Section, SummaryEntry
 
 if TYPE_CHECKING:
@@ -37,7 +41,9 @@ class NodePoolsSection(Section):
         from shipyard.sections.registry import SECTIONS  # every section may take GPUs
 
         demands = [section.gpu_demand(platform) for section in SECTIONS]
-        return check_pool_capacity(platform, [d for d in demands if d is not None])
+        found = [d for d in demands if d is not None]
+        yield from check_pool_capacity(platform, found)
+        yield from check_pool_requests(platform, found)
 
 
 SECTION = NodePoolsSection()

@@ -7,6 +7,7 @@ from components.minio import args as mn
 from components.postgres.manifests import CLUSTER_LABEL
 from components.s3.args import S3BucketArgs, ServiceAccount
 from shipyard.blueprint.platform import Platform
+from shipyard.sections.object_store.binding import minio_app_users, s3_app_access
 from shipyard.sections.object_store.checks import (
     consumer_accounts,
     minio_store,
@@ -30,6 +31,7 @@ def s3_bucket_args(platform: Platform) -> S3BucketArgs | None:
             for namespace, name in consumer_accounts(platform, store)
         ),
         tags={**platform.metadata.labels, **store.tags},
+        app_access=s3_app_access(platform),
     )
 
 
@@ -83,6 +85,7 @@ def minio_args(platform: Platform) -> mn.MinioArgs | None:
     backup = _postgres_backup_user(platform)
     if backup is not None:
         users.append(backup)
+    users += minio_app_users(platform)
     tls = store.tls
     issuer = tls.cert_manager_issuer
     optional: dict[str, object] = {}

@@ -14,6 +14,7 @@ from components.minio import args as mn
 from components.s3.args import DEFAULT_ENCRYPTION, S3BucketName, S3Encryption
 from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.shared import UseBase
 from shipyard.sections.gateway.model import CertManagerIssuer
 
 
@@ -180,3 +181,23 @@ class MinioObjectStore(BlueprintModel):
 
 ObjectStore = Annotated[S3ObjectStore | MinioObjectStore, Field(discriminator="provider")]
 """`provider: s3` or `provider: minio`."""
+
+
+BucketAccess = Literal["read", "readWrite"]
+DEFAULT_BUCKET_ACCESS: BucketAccess = "read"
+
+
+class BucketGrant(BlueprintModel):
+    name: Annotated[str, Field(description="A declared bucket.")]
+    access: Annotated[
+        BucketAccess,
+        Field(description=f"`read` or `readWrite`; default `{DEFAULT_BUCKET_ACCESS}`."),
+    ] = DEFAULT_BUCKET_ACCESS
+
+
+class ObjectStoreUse(UseBase):
+    """An app's binding to `spec.objectStore`: on MinIO a key of its own scoped to these
+    buckets; on S3 an IRSA role for its ServiceAccount allowed only this access."""
+
+    kind: Annotated[Literal["objectStore"], Field(description="`objectStore`.")]
+    buckets: Annotated[list[BucketGrant], Field(min_length=1, description="Buckets and access.")]

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.object_store.checks import check_object_store
 from shipyard.sections.object_store.model import MinioObjectStore, S3ObjectStore
-from shipyard.sections.section import Section, SummaryEntry, Volume
+from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
+    from components.app.args import AppBinding
+    from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.sections.apps.model import AppSpec
 
 
 class ObjectStoreSection(Section):
@@ -66,6 +69,26 @@ class ObjectStoreSection(Section):
         if isinstance(platform.spec.object_store, S3ObjectStore):
             return ["object storage (S3 storage, requests, KMS) is not priced"]
         return []
+
+    use_kind = "objectStore"
+    default_binding_name = "s3"
+
+    def check_use(
+        self, platform: Platform, app: AppSpec, use: Any, path: Path
+    ) -> Iterable[Finding]:
+        from shipyard.sections.object_store.binding import check_object_store_use
+
+        return check_object_store_use(platform, app, use, path)
+
+    def bind(self, platform: Platform, app: AppSpec, use: Any) -> AppBinding:
+        from shipyard.sections.object_store.binding import bind_object_store
+
+        return bind_object_store(platform, app, use)
+
+    def grants(self, use: Data) -> frozenset[str]:
+        from shipyard.sections.object_store.binding import object_store_grants
+
+        return object_store_grants(dict(use))
 
 
 SECTION = ObjectStoreSection()

@@ -7,6 +7,7 @@ from components.minio.manifests import certificate_secret_name, endpoint_url, us
 from components.postgres import args as pg
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.object_store.checks import minio_store, postgres_backup_user
+from shipyard.sections.postgres.binding import app_roles
 from shipyard.sections.postgres.checks import backup_path
 
 
@@ -68,5 +69,6 @@ def postgres_args(platform: Platform) -> pg.PostgresArgs | None:
             for store in spec.vector_stores
         ),
         consumer_pod_labels=tuple(consumers),
+        app_roles=app_roles(platform),
         **optional,
     )

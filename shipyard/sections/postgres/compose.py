@@ -23,4 +23,5 @@ def compose_postgres(platform: Platform, composed: ComposedPlatform, inputs: Com
         opts=composed.in_namespace(composed.minio),
         owner_password=inputs.postgres_password,
         backup_role_arn=bucket.role_arn if bucket is not None else None,
+        credentials=inputs.credentials,
     )

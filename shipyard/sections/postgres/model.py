@@ -7,7 +7,7 @@ FILE:LINE and a fix.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -30,6 +30,7 @@ from components.postgres.args import (
 )
 from components.shared.names import PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.shared import UseBase
 
 DEFAULT_NAME = "postgres"
 
@@ -157,3 +158,17 @@ class PostgresSpec(BlueprintModel):
         list[PostgresConsumer],
         Field(description="Pods admitted on port 5432 besides the gateway's."),
     ] = []
+
+
+class PostgresUse(UseBase):
+    """An app's binding to `spec.postgres`: a login role of its own (CloudNativePG managed
+    role, generated password) admitted to one database."""
+
+    kind: Annotated[Literal["postgres"], Field(description="`postgres`.")]
+    database: Annotated[
+        str | None,
+        Field(
+            description="A database of its own, created and owned by its role; none (or "
+            "`spec.postgres.database`): the shared application database."
+        ),
+    ] = None

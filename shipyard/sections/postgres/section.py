@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.postgres.checks import check_postgres
-from shipyard.sections.section import Section, SummaryEntry, Volume
+from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
+    from components.app.args import AppBinding
+    from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.sections.apps.model import AppSpec
 
 
 class PostgresSection(Section):
@@ -55,6 +58,26 @@ class PostgresSection(Section):
         if spec is None:
             return []
         return [Volume("postgres", spec.instances, quantity_gib(spec.storage.size))]
+
+    use_kind = "postgres"
+    default_binding_name = "postgres"
+
+    def check_use(
+        self, platform: Platform, app: AppSpec, use: Any, path: Path
+    ) -> Iterable[Finding]:
+        from shipyard.sections.postgres.binding import check_postgres_use
+
+        return check_postgres_use(platform, app, use, path)
+
+    def bind(self, platform: Platform, app: AppSpec, use: Any) -> AppBinding:
+        from shipyard.sections.postgres.binding import bind_postgres
+
+        return bind_postgres(platform, app, use)
+
+    def grants(self, use: Data) -> frozenset[str]:
+        from shipyard.sections.postgres.binding import postgres_grants
+
+        return postgres_grants(dict(use))
 
 
 SECTION = PostgresSection()

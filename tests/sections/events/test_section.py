@@ -216,8 +216,8 @@ def test_a_cluster_without_users_admits_nobody_so_it_is_refused(tmp_path: Path) 
     text = BASE[: BASE.index("    users:")]
     [problem] = problems(tmp_path, text)
     assert problem.endswith(
-        "spec.events.users: declare at least one user: only their pods are admitted to the "
-        "listener, and Strimzi admits every pod when none is named"
+        "spec.events.users: declare at least one user (or bind an app to `events`): only their "
+        "pods are admitted to the listener, and Strimzi admits every pod when none is named"
     )
 
 
