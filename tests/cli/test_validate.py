@@ -136,6 +136,23 @@ def test_the_summary_names_the_declared_sections(invoke: Invoke) -> None:
     assert result.stdout.splitlines() == [
         "blueprints/prod.yaml: valid (4 node pool(s), 4 model(s); gateway, ray, objectStore s3,"
         " postgres, analytics, events)",
-        "blueprints/examples/kubeagi.yaml: valid (2 node pool(s), 1 model(s); gateway, ray,"
-        " objectStore minio, postgres)",
+        "blueprints/examples/kubeagi.yaml: valid (2 node pool(s), 1 model(s), 4 app(s); gateway,"
+        " ray, objectStore minio, postgres)",
     ]
+
+
+def test_advisories_are_warnings_and_the_blueprint_stays_valid(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    from tests.sections.apps.base import BASE
+
+    path = tmp_path / "apps.yaml"
+    path.write_text(BASE.replace("consume: [results]", "consume: [results, audit]"))
+    result = invoke(["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith(f"warning: {path}:")
+    assert warning.endswith(
+        "spec.apps[0].uses[1].consume[1]: app `backend` consumes `audit`, which no app produces; "
+        "set `externalProducers: true` on the topic if its producers are outside the blueprint"
+    )

@@ -7,9 +7,9 @@ import pytest
 
 from components.app.args import AppBinding, AppServiceArgs, BindingValue
 from components.app.bindings import (
+    binding_env,
     bindings_data,
     bindings_volume,
-    binding_env,
     referenced_secret_keys,
 )
 from components.app.manifests import render_bindings_config_map, render_deployment

@@ -12,7 +12,8 @@ from components.kafka.args import KafkaAcl
 from components.kafka.manifests import render_kafka
 from components.minio.setup import render_policy
 from components.postgres.args import AppRole
-from components.postgres.manifests import render_cluster, render_network_policy as pg_policy
+from components.postgres.manifests import render_cluster
+from components.postgres.manifests import render_network_policy as pg_policy
 from components.s3.args import AppAccess, ServiceAccount
 from shipyard.blueprint import load_blueprint
 from shipyard.sections.analytics.args import clickhouse_args
