@@ -30,3 +30,24 @@ def test_summary_entries_sit_under_their_own_key() -> None:
     for section in SECTIONS:
         for entry in section.summary:
             assert entry.path[:2] == ("spec", section.key), entry
+
+
+def test_every_use_kind_has_the_section_that_binds_it() -> None:
+    import typing
+
+    from shipyard.sections.apps.uses import Use
+    from shipyard.sections.registry import BINDABLE
+    from shipyard.sections.section import Section
+
+    union = typing.get_args(Use)[0]
+    kinds = {
+        typing.get_args(model.model_fields["kind"].annotation)[0]
+        for model in typing.get_args(union)
+    }
+    assert (
+        kinds
+        == set(BINDABLE)
+        == {"postgres", "events", "objectStore", "analytics", "gateway", "app"}
+    )
+    for kind, section in BINDABLE.items():
+        assert type(section).bind is not Section.bind, kind
