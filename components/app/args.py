@@ -22,7 +22,7 @@ from components.shared.k8s_values import (
     Port,
     PortName,
 )
-from components.shared.names import Dns1123Label, PinnedImage, ServiceName
+from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.scheduling import PoolScheduling
 from components.shared.secret_refs import SecretKeyRef
 
@@ -395,6 +395,3 @@ def binding_env_names(args: AppServiceArgs) -> list[tuple[str, str]]:
         found += [(binding.name, f"{binding.env_prefix}_{v.env_suffix}") for v in binding.values]
         found += [(binding.name, alias) for alias in binding.aliases]
     return found
-
-
-AppName = ServiceName

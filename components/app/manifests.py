@@ -52,7 +52,7 @@ def render_labels(name: str, args: AppServiceArgs) -> dict[str, str]:
     }
 
 
-def _metadata(name: str, args: AppServiceArgs, resource: str | None = None) -> Manifest:
+def app_metadata(name: str, args: AppServiceArgs, resource: str | None = None) -> Manifest:
     return {
         "name": resource or name,
         "namespace": args.namespace,
@@ -219,7 +219,7 @@ def render_deployment(name: str, args: AppServiceArgs) -> Manifest:
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": _metadata(name, args),
+        "metadata": app_metadata(name, args),
         "spec": {
             "replicas": start_replicas(args),
             "selector": {"matchLabels": selector_labels(name)},
@@ -266,7 +266,7 @@ def render_stateful_set(name: str, args: AppServiceArgs) -> Manifest:
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
-        "metadata": {**_metadata(name, args), "labels": labels},
+        "metadata": {**app_metadata(name, args), "labels": labels},
         "spec": body,
     }
 
@@ -283,7 +283,7 @@ def render_job(name: str, args: AppServiceArgs) -> Manifest:
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
-        "metadata": _metadata(name, args, f"{name}-{digest[:JOB_HASH_LENGTH]}"),
+        "metadata": app_metadata(name, args, f"{name}-{digest[:JOB_HASH_LENGTH]}"),
         "spec": spec,
     }
 
@@ -292,7 +292,7 @@ def render_cron_job(name: str, args: AppServiceArgs) -> Manifest:
     return {
         "apiVersion": "batch/v1",
         "kind": "CronJob",
-        "metadata": _metadata(name, args),
+        "metadata": app_metadata(name, args),
         "spec": {
             "schedule": args.schedule,
             "concurrencyPolicy": args.concurrency_policy,
@@ -320,7 +320,7 @@ def render_service_account(name: str, args: AppServiceArgs) -> Manifest:
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": _metadata(name, args, service_account_name(name)),
+        "metadata": app_metadata(name, args, service_account_name(name)),
         "automountServiceAccountToken": False,
     }
 
@@ -331,7 +331,7 @@ def render_bindings_config_map(name: str, args: AppServiceArgs) -> Manifest | No
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": _metadata(name, args, bindings_config_map_name(name)),
+        "metadata": app_metadata(name, args, bindings_config_map_name(name)),
         "data": bindings_data(args),
     }
 
@@ -348,7 +348,7 @@ def render_services(name: str, args: AppServiceArgs) -> list[Manifest]:
         {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": _metadata(name, args),
+            "metadata": app_metadata(name, args),
             "spec": {"type": "ClusterIP", "selector": selector_labels(name), "ports": ports},
         }
     ]
@@ -357,7 +357,7 @@ def render_services(name: str, args: AppServiceArgs) -> list[Manifest]:
             {
                 "apiVersion": "v1",
                 "kind": "Service",
-                "metadata": _metadata(name, args, headless_service_name(name)),
+                "metadata": app_metadata(name, args, headless_service_name(name)),
                 "spec": {
                     "clusterIP": "None",
                     "publishNotReadyAddresses": True,
@@ -379,4 +379,6 @@ def render_pod_disruption_budget(name: str, args: AppServiceArgs) -> Manifest | 
         return None
     # `minAvailable: 1` only when at least two run from the start; at one, it would block
     # every node drain.
-    return pod_disruption_budget(_metadata(name, args), selector_labels(name), start_replicas(args))
+    return pod_disruption_budget(
+        app_metadata(name, args), selector_labels(name), start_replicas(args)
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.app.args import AppServiceArgs, NetworkPeer
-from components.app.manifests import _metadata, selector_labels
+from components.app.manifests import app_metadata, selector_labels
 from components.gateway.args import DNS_NAMESPACE_LABELS, DNS_POD_LABELS
 
 Manifest = dict[str, Any]
@@ -38,7 +38,7 @@ def _rules(peers: tuple[NetworkPeer, ...] | list[NetworkPeer], direction: str) -
 
 
 def egress_peers(args: AppServiceArgs) -> list[NetworkPeer]:
-    """Every peer the app's bindings reach, and KEDA's view is not the app's: its own."""
+    """Every peer the app's bindings reach."""
     return [peer for binding in args.bindings for peer in binding.egress]
 
 
@@ -74,7 +74,7 @@ def render_network_policy(name: str, args: AppServiceArgs) -> Manifest:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": _metadata(name, args),
+        "metadata": app_metadata(name, args),
         "spec": {
             "podSelector": {"matchLabels": selector_labels(name)},
             "policyTypes": ["Ingress", "Egress"],
@@ -108,7 +108,7 @@ def render_ingress(name: str, args: AppServiceArgs) -> Manifest | None:
     if args.exposure is None or args.exposure.exposure.kind != "ingress":
         return None
     exposure = args.exposure.exposure
-    metadata = _metadata(name, args)
+    metadata = app_metadata(name, args)
     annotations = _issuer_annotation(args)
     if not exposure.public:
         annotations["shipyard.dev/exposure"] = "internal"
@@ -150,7 +150,7 @@ def render_http_route(name: str, args: AppServiceArgs) -> Manifest | None:
     if exposure.parent_ref.section_name is not None:
         parent["sectionName"] = exposure.parent_ref.section_name
     port = next(p.port for p in args.ports if p.name == args.exposure.port)
-    metadata = _metadata(name, args)
+    metadata = app_metadata(name, args)
     if not exposure.public:
         metadata["annotations"] = {"shipyard.dev/exposure": "internal"}
     return {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.app.args import AppServiceArgs, KafkaLagTrigger
-from components.app.manifests import _metadata
+from components.app.manifests import app_metadata
 from components.shared.secret_refs import SecretKeyRef
 
 Manifest = dict[str, Any]
@@ -45,7 +45,7 @@ def render_hpa(name: str, args: AppServiceArgs) -> Manifest | None:
     return {
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
-        "metadata": _metadata(name, args),
+        "metadata": app_metadata(name, args),
         "spec": {
             "scaleTargetRef": _target(name, args),
             "minReplicas": scaling.min_replicas,
@@ -82,7 +82,7 @@ def render_trigger_authentication(name: str, args: AppServiceArgs) -> Manifest |
     return {
         "apiVersion": KEDA_API_VERSION,
         "kind": "TriggerAuthentication",
-        "metadata": _metadata(name, args, trigger_authentication_name(name)),
+        "metadata": app_metadata(name, args, trigger_authentication_name(name)),
         "spec": {"secretTargetRef": _secret_targets(scaling.kafka_lag)},
     }
 
@@ -130,9 +130,9 @@ def render_scaled_object(name: str, args: AppServiceArgs) -> Manifest | None:
     return {
         "apiVersion": KEDA_API_VERSION,
         "kind": "ScaledObject",
-        "metadata": _metadata(name, args),
+        "metadata": app_metadata(name, args),
         "spec": {
-            "scaleTargetRef": {k: v for k, v in target.items()},
+            "scaleTargetRef": dict(target),
             "minReplicaCount": scaling.min_replicas,
             "maxReplicaCount": scaling.max_replicas,
             "triggers": _triggers(name, args),

@@ -128,6 +128,8 @@ def role_name_problem(name: str, owner: str) -> str | None:
         return f"role `{name}` is reserved by PostgreSQL or CloudNativePG"
     if name == owner:
         return f"role `{name}` is the database owner's; an app gets a role of its own"
+    if name == "owner":
+        return "role `owner` would share the owner's Secret (`<cluster>-owner-credentials`)"
     return None
 
 

@@ -132,9 +132,6 @@ class Section:
     # The binding interface: a bindable section serves one `uses[].kind` of apps.
     use_kind: ClassVar[str | None] = None
     """The `kind` an app writes under `uses:` to bind to this section, or None."""
-    default_binding_name: ClassVar[str] = ""
-    """The binding's name when the app gives none (its `/bindings/<name>` directory and,
-    upper-cased, its env var prefix)."""
 
     def check_use(
         self, platform: Platform, app: AppSpec, use: Any, path: Path

@@ -64,7 +64,6 @@ class AnalyticsSection(Section):
         return volumes
 
     use_kind = "analytics"
-    default_binding_name = "clickhouse"
 
     def check_use(
         self, platform: Platform, app: AppSpec, use: Any, path: Path

@@ -175,7 +175,11 @@ def _autoscaling(app: AppSpec, path: Path) -> Iterator[Finding]:
         return
     where: Path = (*path, "autoscaling")
     hpa = scaling.cpu_utilization is not None or scaling.memory_utilization is not None
-    keda = [name for name in ("kafkaLag", "prometheus") if getattr(scaling, _snake(name))]
+    keda = [
+        name
+        for name, trigger in (("kafkaLag", scaling.kafka_lag), ("prometheus", scaling.prometheus))
+        if trigger is not None
+    ]
     if hpa == bool(keda):
         yield (
             where,
@@ -202,10 +206,6 @@ def _autoscaling(app: AppSpec, path: Path) -> Iterator[Finding]:
                 (*where, "kafkaLag", "topic"),
                 f"the app does not consume `{topic}`{did_you_mean(topic, consumed)}",
             )
-
-
-def _snake(camel: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
 
 
 def _expose(app: AppSpec, path: Path) -> Iterator[Finding]:

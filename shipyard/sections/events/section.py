@@ -62,7 +62,6 @@ class EventsSection(Section):
         ]
 
     use_kind = "events"
-    default_binding_name = "kafka"
 
     def check_use(
         self, platform: Platform, app: AppSpec, use: Any, path: Path

@@ -42,7 +42,6 @@ class GatewaySection(Section):
         return {"gateway": {"url": composed.gateway.url}}
 
     use_kind = "gateway"
-    default_binding_name = "gateway"
 
     def check_use(
         self, platform: Platform, app: AppSpec, use: Any, path: Path

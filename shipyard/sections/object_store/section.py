@@ -71,7 +71,6 @@ class ObjectStoreSection(Section):
         return []
 
     use_kind = "objectStore"
-    default_binding_name = "s3"
 
     def check_use(
         self, platform: Platform, app: AppSpec, use: Any, path: Path

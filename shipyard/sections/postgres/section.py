@@ -60,7 +60,6 @@ class PostgresSection(Section):
         return [Volume("postgres", spec.instances, quantity_gib(spec.storage.size))]
 
     use_kind = "postgres"
-    default_binding_name = "postgres"
 
     def check_use(
         self, platform: Platform, app: AppSpec, use: Any, path: Path

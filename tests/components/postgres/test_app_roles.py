@@ -146,3 +146,18 @@ def test_a_role_sharing_the_application_database_reads_it_as_the_owner(
     result = connect(server, "reporter", "app", "SELECT id FROM owned;")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "7"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("postgres", "role `postgres` is reserved by PostgreSQL or CloudNativePG"),
+        ("pg_monitor", "role `pg_monitor` is reserved"),
+        ("app", "role `app` is the database owner's"),
+        ("owner", "role `owner` would share the owner's Secret"),
+    ],
+)
+def test_reserved_role_names_are_refused(name: str, message: str) -> None:
+    role = AppRole(name=name, database="x", own_database=True, pod_labels={"a": "b"})
+    with pytest.raises(ValueError, match=message):
+        PostgresArgs(namespace="llm", storage_size="1Gi", app_roles=(role,))
