@@ -17,6 +17,7 @@ from components.gateway.component import AiGateway
 from components.gitops_reconciler.component import GitopsReconciler
 from components.kafka.component import Kafka
 from components.minio.component import Minio
+from components.monitoring.component import Monitoring
 from components.postgres.component import Postgres
 from components.ray.component import RayCluster
 from components.s3.component import S3Bucket
@@ -54,6 +55,7 @@ class ComposedPlatform:
     analytics: ClickHouse | None = None
     events: Kafka | None = None
     gitops: GitopsReconciler | None = None
+    monitoring: Monitoring | None = None
 
     def in_namespace(self, *depends_on: pulumi.Resource | None) -> pulumi.ResourceOptions:
         """Options for a component in the platform's namespace, after `depends_on`."""

@@ -15,10 +15,12 @@ import pytest
 from ruamel.yaml import YAML
 
 from components.eks.args import STORAGE_CLASS
+from components.monitoring.manifests import render_objects
 from components.shared.scheduling import GPU_RESOURCE
 from shipyard.blueprint import Platform, load_blueprint
 from shipyard.render import RenderedResource, render_blueprint
 from shipyard.sections.cluster.eks import EksCluster
+from shipyard.sections.monitoring.args import monitoring_args
 from shipyard.sections.node_pools.scheduling import pool_scheduling
 
 # The newest Kubernetes version whose schema kubernetes-validate ships.
@@ -115,12 +117,25 @@ def expected_files(platform: Platform) -> set[str]:
         files |= {f"kafkanodepool-{namespace}-{role}.yaml" for role in ("broker", "controller")}
         files |= {f"kafkatopic-{namespace}-{topic.name}.yaml" for topic in events.topics}
         files |= {f"kafkauser-{namespace}-{user.name}.yaml" for user in events.users}
+    files |= monitoring_files(platform)
     if isinstance(platform.spec.cluster, EksCluster):
         # Cluster-scoped objects of a cluster Shipyard creates: no namespace in the name.
         files.add(f"storageclass-{STORAGE_CLASS}.yaml")
         for pool in karpenter_pools(platform):
             files |= {f"nodepool-{pool}.yaml", f"ec2nodeclass-{pool}.yaml"}
     return files
+
+
+def monitoring_files(platform: Platform) -> set[str]:
+    """`spec.monitoring`'s objects: a monitor per scrape target (and a NetworkPolicy for
+    isolated ones), the rules, a dashboard per area; named in tests/sections/monitoring."""
+    args = monitoring_args(platform)
+    if args is None:
+        return set()
+    return {
+        f"{o['kind'].lower()}-{platform.namespace}-{o['metadata']['name']}.yaml"
+        for o in render_objects(args)
+    }
 
 
 def karpenter_pools(platform: Platform) -> list[str]:
@@ -140,6 +155,11 @@ CNPG_KINDS = {
     ("postgresql.cnpg.io/v1", "Cluster"),
     ("postgresql.cnpg.io/v1", "Database"),
     ("postgresql.cnpg.io/v1", "ScheduledBackup"),
+}
+# Checked against the Prometheus Operator CRDs in tests/components/monitoring/.
+MONITORING_KINDS = {
+    ("monitoring.coreos.com/v1", kind)
+    for kind in ("PodMonitor", "ServiceMonitor", "PrometheusRule")
 }
 CLUSTER_SCOPED = {"Namespace", "StorageClass", "NodePool", "EC2NodeClass"}
 
@@ -356,7 +376,7 @@ def test_every_object_validates_against_the_kubernetes_schema(
         CNPG_KINDS if platform.spec.postgres else set()
     ) | (CLICKHOUSE_KINDS if platform.spec.analytics else set()) | (
         STRIMZI_KINDS if platform.spec.events else set()
-    )
+    ) | (MONITORING_KINDS if platform.spec.monitoring else set())
 
 
 def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> None:
@@ -368,6 +388,7 @@ def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> No
         *CNPG_KINDS,
         *CLICKHOUSE_KINDS,
         *STRIMZI_KINDS,
+        *MONITORING_KINDS,
     }
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from shipyard.blueprint.errors import Finding
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.cost import LineItem
@@ -103,4 +104,10 @@ class Section:
 
     def cost_assumptions(self, platform: Platform) -> list[str]:
         """What the estimate assumes or leaves out because of this section."""
+        return []
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        """What a Prometheus should scrape of this section's workloads when the blueprint
+        declares `spec.monitoring`: pods or a Service by labels, a port, and the exporter
+        that answers there (which decides the panels and alerts they get)."""
         return []

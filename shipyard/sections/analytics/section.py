@@ -10,6 +10,7 @@ from shipyard.sections.analytics.checks import check_analytics
 from shipyard.sections.section import Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
 
@@ -59,6 +60,11 @@ class AnalyticsSection(Section):
             keeper = spec.keeper
             volumes.append(Volume("keeper", keeper.replicas, quantity_gib(keeper.storage.size)))
         return volumes
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.analytics.targets import analytics_scrape_targets
+
+        return analytics_scrape_targets(platform)
 
 
 SECTION = AnalyticsSection()

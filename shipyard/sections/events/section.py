@@ -10,6 +10,7 @@ from shipyard.sections.events.checks import check_events
 from shipyard.sections.section import Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
 
@@ -57,6 +58,11 @@ class EventsSection(Section):
             Volume(pool, nodes.replicas, quantity_gib(nodes.storage.size))
             for pool, nodes in (("kafka", spec.brokers), ("kafka-controller", spec.controllers))
         ]
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.events.targets import events_scrape_targets
+
+        return events_scrape_targets(platform)
 
 
 SECTION = EventsSection()

@@ -10,6 +10,7 @@ from shipyard.sections.gateway.checks import check_gateway
 from shipyard.sections.section import Section, SummaryEntry
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
 
@@ -37,6 +38,11 @@ class GatewaySection(Section):
         if composed.gateway is None:
             return {}
         return {"gateway": {"url": composed.gateway.url}}
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.gateway.targets import gateway_scrape_targets
+
+        return gateway_scrape_targets(platform)
 
 
 SECTION = GatewaySection()

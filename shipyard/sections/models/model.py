@@ -66,6 +66,17 @@ class Autoscaling(BlueprintModel):
         return self
 
 
+class ModelSlo(BlueprintModel):
+    """Service level objectives that `spec.monitoring` alerts on when broken."""
+
+    ttft_p95_ms: Annotated[
+        float | None, Field(gt=0, description="Time to first token at p95, in milliseconds.")
+    ] = None
+    itl_p95_ms: Annotated[
+        float | None, Field(gt=0, description="Inter-token latency at p95, in milliseconds.")
+    ] = None
+
+
 class ModelSpec(BlueprintModel):
     name: Annotated[ServiceName, Field(description="Names its Deployment and Service; unique.")]
     model: Annotated[str, Field(min_length=1, description="Hugging Face model id or path.")]
@@ -108,6 +119,9 @@ class ModelSpec(BlueprintModel):
         PinnedImage | None, Field(description=f"vLLM image; default `{VLLM_IMAGE}`.")
     ] = None
     resources: Annotated[Resources | None, Field(description="CPU and memory requests.")] = None
+    slo: Annotated[
+        ModelSlo | None, Field(description="SLOs the alerts watch; needs `spec.monitoring`.")
+    ] = None
 
     _extra_args = field_validator("extra_args")(check_extra_args)
 

@@ -11,6 +11,7 @@ from shipyard.sections.models.checks import check_models, model_gpus_wanted
 from shipyard.sections.section import Data, PoolDemand, Section, SummaryEntry
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.cost import LineItem
@@ -72,6 +73,11 @@ class ModelsSection(Section):
                 Sizes.flat(size * EBS_GP3_USD_PER_GB_MONTH),
             )
         ]
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.models.targets import model_scrape_targets
+
+        return model_scrape_targets(platform)
 
 
 SECTION = ModelsSection()

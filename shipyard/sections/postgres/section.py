@@ -11,6 +11,7 @@ from shipyard.sections.postgres.checks import check_postgres
 from shipyard.sections.section import Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
 
@@ -55,6 +56,11 @@ class PostgresSection(Section):
         if spec is None:
             return []
         return [Volume("postgres", spec.instances, quantity_gib(spec.storage.size))]
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.postgres.targets import postgres_scrape_targets
+
+        return postgres_scrape_targets(platform)
 
 
 SECTION = PostgresSection()

@@ -1,44 +1,30 @@
 """Shared fixtures of the monitoring tests: the real `promtool`, the Grafana dashboard
 schema, and args with one target of every exporter.
 
-`promtool` comes from `scripts/promtool` (Debian's package, cached) or
-`$SHIPYARD_PROMTOOL`; the schema from `scripts/grafana-dashboard-schema` (npm, cached).
-Either failing fails the tests: they are not skipped.
+Both tools come from tests/monitoring_tools.py; either failing fails the tests.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from components.monitoring.args import MonitoringArgs, ScrapeTarget, ServedModel
+from tests.monitoring_tools import dashboard_schema, promtool_path
 
-ROOT = Path(__file__).resolve().parents[3]
 VLLM_POD = "llama-8b-5d9c7b6f4-x2x4z"
-
-
-def _script(name: str, timeout: int) -> str:
-    result = subprocess.run(
-        [str(ROOT / "scripts" / name)], capture_output=True, text=True, timeout=timeout
-    )
-    if result.returncode != 0:
-        pytest.fail(f"scripts/{name} failed:\n{result.stderr}", pytrace=False)
-    return result.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="session")
 def promtool() -> Path:
-    return Path(_script("promtool", timeout=900))
+    return promtool_path()
 
 
-@pytest.fixture(scope="session")
-def dashboard_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(Path(_script("grafana-dashboard-schema", 300)).read_text())
-    return schema
+@pytest.fixture(scope="session", name="dashboard_schema")
+def dashboard_schema_fixture() -> dict[str, Any]:
+    return dashboard_schema()
 
 
 def target(name: str, exporter: str, **fields: Any) -> ScrapeTarget:

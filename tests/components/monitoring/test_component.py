@@ -49,7 +49,7 @@ def test_children_are_the_rendered_objects(monitor: Recorder) -> None:
     )
     rule = monitor.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule")
     assert rule.inputs["metadata"]["labels"]["release"] == "kube-prometheus-stack"
-    assert [g["name"] for g in rule.inputs["spec"]["groups"]][0] == "shipyard-acme-serving"
+    assert next(g["name"] for g in rule.inputs["spec"]["groups"]) == "shipyard-acme-serving"
     assert outputs == {
         "monitors": [
             "vllm-metrics",

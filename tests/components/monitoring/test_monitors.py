@@ -148,7 +148,7 @@ def test_isolated_pods_admit_the_prometheus_namespace_on_the_metrics_port_only()
 
 
 def test_every_rendered_builtin_object_validates_against_kubernetes() -> None:
-    for manifest in render_objects(FULL) + [render_plain_config_map(FULL)]:
+    for manifest in [*render_objects(FULL), render_plain_config_map(FULL)]:
         if manifest["apiVersion"] in ("v1", "networking.k8s.io/v1"):
             kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 
