@@ -75,6 +75,10 @@ def expected_files(platform: Platform) -> set[str]:
             files.add(f"persistentvolumeclaim-{namespace}-{model.name}-model-cache.yaml")
         if model.autoscaling is not None:
             files.add(f"scaledobject-{namespace}-{model.name}.yaml")
+        if model.weights is not None:
+            files.add(f"configmap-{namespace}-{model.name}-weights-script.yaml")
+            if model.weights.type == "volume":
+                files.add(f"persistentvolumeclaim-{namespace}-{model.name}-weights.yaml")
     gateway = platform.spec.gateway
     if gateway is not None:
         for kind in ("deployment", "service", "networkpolicy", "poddisruptionbudget"):
@@ -279,11 +283,16 @@ def test_manifest_restores_integers() -> None:
 @pytest.mark.parametrize("name", ["dev", "prod"])
 def test_out_writes_one_file_per_object(rendered: dict[str, Rendered], name: str) -> None:
     result = rendered[name]
-    # The schema Job's name carries a hash of its DDL, so a schema change runs a new Job.
+    # The schema Job's name carries a hash of its DDL, so a schema change runs a new Job;
+    # a staging Job's, of its spec and script.
+    namespace = result.platform.namespace
     analytics = result.platform.spec.analytics
-    prefix = f"job-{result.platform.namespace}-{analytics.name}-schema-" if analytics else None
-    jobs = {file for file in result.objects if prefix and file.startswith(prefix)}
-    assert len(jobs) == (1 if analytics else 0)
+    prefixes = [f"job-{namespace}-{analytics.name}-schema-"] if analytics else []
+    prefixes += [
+        f"job-{namespace}-{m.name}-weights-" for m in result.platform.spec.models if m.weights
+    ]
+    jobs = {file for file in result.objects if file.startswith(tuple(prefixes))}
+    assert len(jobs) == len(prefixes)
     assert set(result.objects) - jobs == expected_files(result.platform)
 
 
@@ -303,7 +312,13 @@ def test_deployments_match_their_pool(rendered: dict[str, Rendered], name: str) 
         assert container["resources"]["requests"][GPU_RESOURCE] == gpus
         assert pod["nodeSelector"] == scheduling.node_selector
         assert pod["tolerations"] == expected_tolerations(platform, model.node_pool)
-        assert container["args"][0] == model.model
+        # Staged weights are streamed from where the Job staged them (docs/weights.md).
+        weights = model.weights
+        source = {
+            "bucket": f"s3://{getattr(weights, 'bucket', '')}/models/{model.model}/",
+            "volume": f"/weights/{model.model.replace('/', '--')}/",
+        }.get(weights.type if weights else "", model.model)
+        assert container["args"][0].startswith(source)
         assert (
             container["args"][container["args"].index("--served-model-name") + 1]
             == model.served_name

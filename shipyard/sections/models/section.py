@@ -35,7 +35,10 @@ class ModelsSection(Section):
     )
 
     def check(self, platform: Platform) -> Iterable[Finding]:
-        return check_models(platform)
+        from shipyard.sections.models.weights import check_weights
+
+        yield from check_models(platform)
+        yield from check_weights(platform)
 
     def gpu_demand(self, platform: Platform) -> PoolDemand:
         at_start: Counter[str] = Counter()
@@ -61,17 +64,20 @@ class ModelsSection(Section):
 
     def cost_items(self, platform: Platform) -> list[LineItem]:
         from shipyard.cost import EBS_GP3_USD_PER_GB_MONTH, LineItem, Sizes, quantity_gib
+        from shipyard.sections.models.weights_cost import weights_cost_items
 
+        items = weights_cost_items(platform)
         caches = [quantity_gib(m.cache.size) for m in platform.spec.models if m.cache]
         if not caches:
-            return []
+            return items
         size = sum(caches)
         return [
             LineItem(
                 "model caches",
                 f"{len(caches)} PVC(s), {size:g} GiB at ${EBS_GP3_USD_PER_GB_MONTH}/GB-month",
                 Sizes.flat(size * EBS_GP3_USD_PER_GB_MONTH),
-            )
+            ),
+            *items,
         ]
 
     def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:

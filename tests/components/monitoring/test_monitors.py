@@ -190,9 +190,7 @@ def test_a_scrape_job_keeps_the_targets_pods_and_port() -> None:
     ]
 
 
-def test_promtool_accepts_the_plain_scrape_config_and_rules(
-    promtool: Path, tmp_path: Path
-) -> None:
+def test_promtool_accepts_the_plain_scrape_config_and_rules(promtool: Path, tmp_path: Path) -> None:
     """The real `promtool check config` on a Prometheus config holding the generated jobs
     and rule file. Debian's promtool (what scripts/promtool installs by default) is built
     without Kubernetes service discovery (`field kubernetes_sd_configs not found in type
