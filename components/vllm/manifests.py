@@ -48,6 +48,13 @@ def render_labels(name: str) -> dict[str, str]:
     }
 
 
+def model_server_labels() -> dict[str, str]:
+    """The labels of every vLLM model server's pods, whatever the model: what a scraper or
+    an object store's NetworkPolicy selects them all by."""
+    labels = render_labels("")
+    return {key: labels[key] for key in ("app.kubernetes.io/name", "app.kubernetes.io/component")}
+
+
 def _metadata(name: str, args: VllmServiceArgs) -> Manifest:
     return {"name": name, "namespace": args.namespace, "labels": render_labels(name)}
 

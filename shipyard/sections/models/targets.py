@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.monitoring.args import ScrapeTarget
-from components.vllm.manifests import render_labels
+from components.vllm.manifests import model_server_labels
 from shipyard.blueprint.platform import Platform
 
 VLLM_TARGET = "vllm"
@@ -12,16 +12,12 @@ VLLM_TARGET = "vllm"
 def model_scrape_targets(platform: Platform) -> list[ScrapeTarget]:
     if not platform.spec.models:
         return []
-    labels = render_labels("any")
-    selector = {
-        key: labels[key] for key in ("app.kubernetes.io/name", "app.kubernetes.io/component")
-    }
     return [
         ScrapeTarget(
             name=VLLM_TARGET,
             title="vLLM model servers",
             exporter="vllm",
-            selector=selector,
+            selector=model_server_labels(),
             port="http",
             # Their NetworkPolicy admits only the gateway and one metrics namespace.
             isolated=True,

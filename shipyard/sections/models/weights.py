@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from components.minio import args as mn
 from components.minio.manifests import CA_KEY, endpoint_url, tls_secret_name, user_secret_name
 from components.shared.secret_refs import SecretKeyRef
-from components.vllm.manifests import render_labels
+from components.vllm.manifests import model_server_labels
 from components.vllm.staging import stager_labels
 from components.vllm.weights_args import ObjectStoreWeights, StagedWeights, VolumeWeights
 from shipyard.blueprint.errors import Finding, Path, did_you_mean
@@ -103,23 +103,21 @@ def minio_weight_users(platform: Platform) -> list[mn.ServiceUser]:
     buckets = tuple(minio_weight_buckets(platform))
     if not buckets:
         return []
-    servers = render_labels("any")
     return [
         mn.ServiceUser(
             name=WEIGHTS_STAGER,
             buckets=buckets,
             access="readwrite",
+            # Every model's staging Job, not one model's.
             pod_labels={
-                k: v for k, v in stager_labels("any").items() if k != "app.kubernetes.io/instance"
+                k: v for k, v in stager_labels("").items() if k != "app.kubernetes.io/instance"
             },
         ),
         mn.ServiceUser(
             name=WEIGHTS_READER,
             buckets=buckets,
             access="readonly",
-            pod_labels={
-                k: servers[k] for k in ("app.kubernetes.io/name", "app.kubernetes.io/component")
-            },
+            pod_labels=model_server_labels(),
         ),
     ]
 
