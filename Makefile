@@ -13,7 +13,7 @@ OUT ?= out/$(basename $(notdir $(BLUEPRINT)))
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: help venv plan validate policies render schema lint typecheck unit test e2e bench clean actionlint
+.PHONY: help venv plan validate policies render schema lint typecheck tools unit test e2e bench clean actionlint
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,7 +51,11 @@ typecheck: $(STAMP) ## mypy --strict on shipyard/ and components/.
 	@echo "==> mypy"
 	@$(BIN)/mypy
 
-unit: $(STAMP) ## Unit tests only.
+tools: ## promtool and Grafana's dashboard schema for the monitoring tests (cached).
+	@echo "==> promtool: $$(scripts/promtool)"
+	@echo "==> Grafana dashboard schema: $$(scripts/grafana-dashboard-schema)"
+
+unit: $(STAMP) tools ## Unit tests only.
 	@echo "==> pytest"
 	@$(BIN)/pytest
 

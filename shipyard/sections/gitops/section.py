@@ -10,6 +10,7 @@ from shipyard.sections.gitops.checks import check_gitops
 from shipyard.sections.section import Section, SummaryEntry
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
 
@@ -35,6 +36,11 @@ class GitopsSection(Section):
         if composed.gitops is None:
             return {}
         return {"gitops": {"webhookUrl": composed.gitops.webhook_url}}
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.gitops.targets import gitops_scrape_targets
+
+        return gitops_scrape_targets(platform)
 
 
 SECTION = GitopsSection()

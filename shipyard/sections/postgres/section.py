@@ -12,6 +12,7 @@ from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
     from components.app.args import AppBinding
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
@@ -77,6 +78,11 @@ class PostgresSection(Section):
         from shipyard.sections.postgres.binding import postgres_grants
 
         return postgres_grants(dict(use))
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.postgres.targets import postgres_scrape_targets
+
+        return postgres_scrape_targets(platform)
 
 
 SECTION = PostgresSection()
