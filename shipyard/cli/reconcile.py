@@ -196,6 +196,13 @@ def reconcile(
         self_heal=self_heal,
     )
     applier = AutomationApplier(settings.mirror, settings.workdir, policy_pack=policy_pack)
+    ended, removed = applier.clean_abandoned()
+    if ended or removed:
+        logger.warning(
+            f"ended {len(ended)} process(es) and removed {len(removed)} checkout(s) of applies "
+            "an earlier run left behind",
+            extra={"fields": {"reason": "AbandonedJobs", "ended": ended, "removed": removed}},
+        )
     gate: Callable[[], bool] | None = None
     elector: Any = None
     if lease is not None:

@@ -15,6 +15,13 @@ would (the worker dies with its parent, see `apply_worker`), applies of several 
 never share the Pulumi SDK's process-wide state (the working directory, `sys.modules`,
 the SDK's settings), and the idle reconciler never imports Pulumi (about 40 MB less).
 
+Every process of a job (the worker, the CLI, its plugins) carries the job's tag
+(`processes.JOB_ENV`). When the worker ends, whatever of its job still runs is killed; a
+worker that ends without a result was killed mid-update, which counts as an interruption
+(`ApplyFailure(interrupted=True)`), so the next apply clears the engine's leftovers.
+`clean_abandoned` ends the jobs and removes the checkouts an earlier run of the reconciler
+left behind (it was killed); the CLI calls it at start.
+
 This module itself never imports Pulumi.
 """
 
@@ -34,6 +41,7 @@ from typing import Any, Literal
 
 from ruamel.yaml import YAML
 
+from shipyard.gitops import processes
 from shipyard.gitops.reconcile_state import ErrorKind
 from shipyard.gitops.reconciler import ApplyFailure, ApplyRequest
 
@@ -118,8 +126,20 @@ class AutomationApplier:
         self.env = dict(env) if env is not None else None
         self.python = python
         self.timeout = timeout
+        self.owner = processes.owner_tag(workdir)
         for sub in ("jobs", "logs"):
             (workdir / sub).mkdir(parents=True, exist_ok=True)
+
+    def clean_abandoned(self) -> tuple[list[str], list[str]]:
+        """End every process of this work directory's jobs and remove the jobs' checkouts:
+        what a killed reconciler left. Returns what was ended (`pid: command`) and
+        removed. Call it before the first apply."""
+        ended = processes.end_job(self.owner)
+        removed = []
+        for job in sorted((self.workdir / "jobs").iterdir()):
+            shutil.rmtree(job, ignore_errors=True)
+            removed.append(job.name)
+        return ended, removed
 
     def apply(self, request: ApplyRequest) -> None:
         self._run("apply", request)
@@ -148,11 +168,13 @@ class AutomationApplier:
                 "policy_packs": self._policy_packs(root),
                 "recovering": request.recovering,
                 "refresh": request.refresh,
+                "lock_hosts": list(request.lock_hosts),
                 "result": str(job_dir / "result.json"),
             }
             job_file = job_dir / "job.json"
             job_file.write_text(json.dumps(job), encoding="utf-8")
-            return self._spawn(job_file, job_dir / "result.json", root, request.stack)
+            tag = processes.job_tag(self.owner, job_dir.name)
+            return self._spawn(job_file, job_dir / "result.json", root, request.stack, tag)
         finally:
             shutil.rmtree(job_dir, ignore_errors=True)
 
@@ -173,33 +195,56 @@ class AutomationApplier:
             venv.symlink_to(Path(sys.prefix), target_is_directory=True)
         return [str(pack)]
 
-    def _spawn(self, job_file: Path, result_file: Path, root: Path, stack: str) -> dict[str, Any]:
+    def _spawn(
+        self, job_file: Path, result_file: Path, root: Path, stack: str, tag: str
+    ) -> dict[str, Any]:
         log_path = self.log_path(stack)
         timeout = self.timeout.total_seconds() if self.timeout is not None else None
+        env = dict(self.env if self.env is not None else os.environ)
+        env[processes.JOB_ENV] = tag
         with log_path.open("ab") as log:
             proc = subprocess.Popen(
                 [self.python, "-m", WORKER_MODULE, str(job_file)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=self.env,
+                env=env,
                 cwd=root,
+                start_new_session=True,  # its own process group, ended with the job
             )
             try:
-                code = proc.wait(timeout)
+                code: int | None = proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                code = None
+            finally:
+                # Whatever of the job still runs (all of it after a timeout or an error here;
+                # plugins the engine left) ends before the next apply may start. The group is
+                # signalled only while its leader is not reaped, so its id cannot be reused.
+                running = proc.poll() is None
+                ended = processes.end_job(tag, group=proc.pid if running else None)
                 proc.wait()
-                raise ApplyFailure(
-                    "temporary", f"the engine did not finish in {self.timeout}; see {log_path}"
-                ) from None
+        if code is None:
+            raise ApplyFailure(
+                "temporary",
+                f"the engine did not finish in {self.timeout} and was killed "
+                f"({len(ended)} process(es) ended); see {log_path}",
+                interrupted=True,
+            )
         try:
             result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
+            how = f"was killed by signal {-code}" if code < 0 else f"exited with {code}"
             raise ApplyFailure(
-                "temporary", f"the engine process exited with {code} and no result; see {log_path}"
+                "temporary",
+                f"the engine process {how} before it finished "
+                f"({len(ended)} more process(es) of the job ended); see {log_path}",
+                interrupted=True,
             ) from None
         if not result.get("ok"):
             kind: ErrorKind = "permanent" if result.get("kind") == "permanent" else "temporary"
-            raise ApplyFailure(kind, str(result.get("message", "unknown error")))
+            raise ApplyFailure(
+                kind,
+                str(result.get("message", "unknown error")),
+                interrupted=bool(result.get("leftovers")),
+            )
         return result

@@ -115,8 +115,14 @@ class RecordingApplier:
     applied: list[ApplyRequest] = []
     fail: bool = False
 
+    cleaned: int = 0
+
     def __init__(self, repository: Path, workdir: Path, **options: object) -> None:
         self.options = options
+
+    def clean_abandoned(self) -> tuple[list[str], list[str]]:
+        RecordingApplier.cleaned += 1
+        return ["123: pulumi-resource-kubernetes 127.0.0.1:40000"], ["dev-abc1234-x"]
 
     def apply(self, request: ApplyRequest) -> None:
         RecordingApplier.applied.append(request)
@@ -165,9 +171,14 @@ def test_once_applies_the_selected_stacks_and_exits(
     remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(applier_module, "AutomationApplier", RecordingApplier)
-    RecordingApplier.applied, RecordingApplier.fail = [], False
+    RecordingApplier.applied, RecordingApplier.fail, RecordingApplier.cleaned = [], False, 0
     code, stderr = once(remote, tmp_path, "--stacks", "dev")
     assert code == 0, stderr
+    assert RecordingApplier.cleaned == 1  # before any apply
+    assert (
+        "ended 1 process(es) and removed 1 checkout(s) of applies an earlier run left behind"
+        in stderr
+    )
     assert [r.stack for r in RecordingApplier.applied] == ["dev"]
     assert '"reason": "NewCommit"' in stderr and '"stack": "dev"' in stderr
     assert (tmp_path / "state" / "dev.json").is_file()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -13,8 +14,9 @@ from pathlib import Path
 import git
 import pytest
 
+from shipyard.gitops import processes
 from shipyard.gitops.applier import AutomationApplier, backend_problem, checkout
-from shipyard.gitops.apply_worker import drop_pending_operations, error_summary, failure_kind
+from shipyard.gitops.apply_worker import drop_pending_operations
 from shipyard.gitops.reconciler import ApplyFailure, ApplyRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -149,16 +151,93 @@ def test_a_failure_keeps_its_kind(repo: tuple[Path, str], tmp_path: Path) -> Non
     assert failed.value.kind == "permanent"
 
 
-def test_a_worker_that_dies_without_a_result_is_temporary(
+def killed_worker(tmp_path: Path) -> str:
+    """A stand-in worker that starts a grandchild in a session of its own (as the engine
+    starts its plugins), then dies by SIGKILL without a result. The grandchild writes its
+    pid and sleeps."""
+    script = tmp_path / "killed-python"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import os, signal, subprocess, sys, time\n"
+        "child = subprocess.Popen(['sleep', '60'], start_new_session=True)\n"
+        f"open({str(tmp_path / 'grandchild')!r}, 'w').write(str(child.pid))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_worker_killed_mid_apply_is_an_interruption_and_nothing_of_it_survives(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, sha = repo
+    applier = AutomationApplier(root, tmp_path / "work", env=ENV, python=killed_worker(tmp_path))
+    with pytest.raises(ApplyFailure, match="killed by signal 9 before it finished") as failed:
+        applier.apply(ApplyRequest("dev", sha, None))
+    assert (failed.value.kind, failed.value.interrupted) == ("temporary", True)
+    assert "1 more process(es) of the job ended" in failed.value.message
+    grandchild = int((tmp_path / "grandchild").read_text())
+    assert not running(grandchild)
+    assert list((tmp_path / "work" / "jobs").iterdir()) == []
+
+
+def test_a_worker_that_exits_without_a_result_is_an_interruption(
     repo: tuple[Path, str], tmp_path: Path
 ) -> None:
     root, sha = repo
     applier = AutomationApplier(
-        root, tmp_path / "work", env=ENV, python=fake_worker(tmp_path, None, -9)
+        root, tmp_path / "work", env=ENV, python=fake_worker(tmp_path, None, 3)
     )
-    with pytest.raises(ApplyFailure, match="exited with 247 and no result") as failed:
+    with pytest.raises(ApplyFailure, match="exited with 3 before it finished") as failed:
         applier.apply(ApplyRequest("dev", sha, None))
-    assert failed.value.kind == "temporary"
+    assert (failed.value.kind, failed.value.interrupted) == ("temporary", True)
+
+
+def test_a_failure_during_recovery_keeps_the_leftovers_for_the_next_apply(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, sha = repo
+    result = {"ok": False, "kind": "temporary", "message": "locked", "leftovers": True}
+    applier = AutomationApplier(
+        root, tmp_path / "work", env=ENV, python=fake_worker(tmp_path, result, 1)
+    )
+    with pytest.raises(ApplyFailure, match="locked") as failed:
+        applier.apply(ApplyRequest("dev", sha, None, recovering=True, lock_hosts=("pod-a",)))
+    assert failed.value.interrupted is True
+    job = seen(tmp_path)["job"]
+    assert isinstance(job, dict) and job["lock_hosts"] == ["pod-a"]
+
+
+def test_what_a_killed_reconciler_left_is_ended_and_removed_at_start(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, _ = repo
+    applier = AutomationApplier(root, tmp_path / "work", env=ENV)
+    (tmp_path / "work" / "jobs" / "dev-abc1234-x" / "checkout").mkdir(parents=True)
+    tag = processes.job_tag(applier.owner, "dev-abc1234-x")
+    orphan = subprocess.Popen(
+        ["sleep", "60"], env={**ENV, processes.JOB_ENV: tag}, start_new_session=True
+    )
+    other = subprocess.Popen(["sleep", "60"], env={**ENV, processes.JOB_ENV: "someone/else"})
+    try:
+        ended, removed = applier.clean_abandoned()
+        orphan.wait(5)
+        assert ended == [f"{orphan.pid}: sleep 60"]
+        assert removed == ["dev-abc1234-x"]
+        assert list((tmp_path / "work" / "jobs").iterdir()) == []
+        assert other.poll() is None  # another reconciler's job is left alone
+    finally:
+        for proc in (orphan, other):
+            proc.kill()
+            proc.wait()
 
 
 def test_a_worker_past_its_timeout_is_killed(repo: tuple[Path, str], tmp_path: Path) -> None:
@@ -194,18 +273,3 @@ def test_pending_operations_are_dropped_and_named() -> None:
     assert cleaned == {"resources": [{"urn": "urn:a"}]}
     assert pending == ["updating urn:pulumi:dev::shipyard::k8s::web", "creating urn:b"]
     assert drop_pending_operations({"resources": []}) == ({"resources": []}, [])
-
-
-def test_engine_errors_are_summarised_and_classified() -> None:
-    output = (
-        "Updating (dev):\n  + creating\n"
-        "    error: update failed\n"
-        "    [mandatory]  pinned-images  (kubernetes:apps/v1:Deployment: web)\n"
-    )
-    assert error_summary(output) == (
-        "    error: update failed\n"
-        "    [mandatory]  pinned-images  (kubernetes:apps/v1:Deployment: web)"
-    )
-    assert failure_kind(output) == "permanent"
-    assert failure_kind("error: connection refused") == "temporary"
-    assert error_summary("a\nb\n") == "a\nb"
