@@ -30,6 +30,14 @@ from shipyard.gitops.metrics import ReconcilerMetrics
 from shipyard.gitops.reconcile_state import StackStateStore, StateError
 from shipyard.gitops.reconciler import RUN_ID, Applier, StackResult, reconcile_once
 from shipyard.gitops.revisions import stacks_at
+from shipyard.gitops.source_health import (
+    DEFAULT_UNREADY_AFTER,
+    SOURCE_UNAVAILABLE,
+    SourceHealth,
+    fetch_failed,
+    fetched,
+    unready_because,
+)
 from shipyard.gitops.webhook import InMemoryDeliveries, verify_delivery
 
 LOGGER = logging.getLogger("shipyard.reconcile")
@@ -56,6 +64,8 @@ class DaemonSettings:
     max_parallel: int = DEFAULT_MAX_PARALLEL
     policy: Policy = field(default_factory=Policy)
     self_heal: bool = False
+    source_unready_after: int = DEFAULT_UNREADY_AFTER
+    """Failed fetches in a row before `/readyz` fails (default `DEFAULT_UNREADY_AFTER`)."""
 
     @property
     def mirror(self) -> Path:
@@ -102,11 +112,14 @@ class Daemon:
         self._was_leader: bool | None = None
         self.ready = False
         self.heartbeat = time.monotonic()
+        self.source = SourceHealth()
 
     # --- git ----------------------------------------------------------------------------
 
     def sync(self) -> bool:
-        """Fetch the branch into the mirror; False (logged, counted) when it fails."""
+        """Fetch the branch into the mirror; False (logged, counted, and the source marked
+        unavailable) when it fails. A head that does not descend from the previous one (a
+        force push) is logged as a history rewrite."""
         mirror = self.settings.mirror
         branch = self.settings.branch
         env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
@@ -114,6 +127,7 @@ class Daemon:
             if not (mirror / "HEAD").exists():
                 mirror.parent.mkdir(parents=True, exist_ok=True)
                 _git(["init", "--quiet", "--bare", str(mirror)], env)
+            before = _rev(mirror, self.settings.ref, env)
             _git(
                 [
                     *("-C", str(mirror), "fetch", "--quiet", "--prune", "--no-tags"),
@@ -122,15 +136,46 @@ class Daemon:
                 ],
                 env,
             )
+            after = _rev(mirror, self.settings.ref, env)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
             self.metrics.fetch_errors.inc()
-            detail = getattr(error, "stderr", "") or str(error)
+            detail = str(getattr(error, "stderr", "") or error).strip()
+            message = f"fetching {branch} from {self.settings.repo_url} failed: {detail}"
+            self.source = fetch_failed(self.source, self.clock(), message)
+            self.metrics.source_available.set(0)
             self.logger.error(
-                f"fetching {branch} from {self.settings.repo_url} failed: {str(detail).strip()}",
-                extra={"fields": {"decision": "nothing", "reason": "FetchFailed"}},
+                message,
+                extra={
+                    "fields": {
+                        "decision": "nothing",
+                        "reason": "FetchFailed",
+                        "failed_fetches": self.source.failed_fetches,
+                    }
+                },
             )
             return False
+        if self.source.reason == SOURCE_UNAVAILABLE:
+            self.logger.info(
+                f"fetching {branch} works again after {self.source.failed_fetches} failure(s)",
+                extra={"fields": {"reason": "SourceAvailable"}},
+            )
+        self.source = fetched(self.source, self.clock(), after)
+        self.metrics.source_available.set(1)
+        if before and after and before != after and not _descends(mirror, before, after, env):
+            self.logger.warning(
+                f"the history of {branch} was rewritten: {after[:7]} does not descend from "
+                f"{before[:7]} (a force push); reconciling to {after[:7]}",
+                extra={"fields": {"reason": "HistoryRewritten", "before": before, "head": after}},
+            )
         return True
+
+    def readiness(self) -> tuple[bool, str]:
+        """`/readyz`: ready once the loop runs, unless the source has been unavailable for
+        `source_unready_after` fetches in a row."""
+        if not self.ready:
+            return False, "starting"
+        problem = unready_because(self.source, self.settings.source_unready_after)
+        return (False, problem) if problem else (True, "ready")
 
     def stack_names(self) -> tuple[str, ...]:
         if self.settings.stacks is not None:
@@ -268,6 +313,7 @@ class Daemon:
             "repo": self.settings.repo_url,
             "branch": self.settings.branch,
             "leader": bool(self._was_leader),
+            "source": self.source.to_json(),
             "stacks": stacks,
         }
 
@@ -281,12 +327,28 @@ def _push_ref(body: bytes) -> str | None:
     return ref if isinstance(ref, str) else None
 
 
-def _git(args: list[str], env: Mapping[str, str]) -> None:
-    subprocess.run(
+def _git(args: list[str], env: Mapping[str, str], check: bool = True) -> str:
+    done = subprocess.run(
         ["git", *args],
-        check=True,
+        check=check,
         capture_output=True,
         text=True,
         env=dict(env),
         timeout=FETCH_TIMEOUT,
     )
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def _rev(mirror: Path, ref: str, env: Mapping[str, str]) -> str | None:
+    """The commit `ref` names in the mirror; None before the first fetch."""
+    return _git(["-C", str(mirror), "rev-parse", "--verify", "--quiet", ref], env, False) or None
+
+
+def _descends(mirror: Path, before: str, after: str, env: Mapping[str, str]) -> bool:
+    done = subprocess.run(
+        ["git", "-C", str(mirror), "merge-base", "--is-ancestor", before, after],
+        capture_output=True,
+        env=dict(env),
+        timeout=FETCH_TIMEOUT,
+    )
+    return done.returncode == 0

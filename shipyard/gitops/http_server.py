@@ -3,7 +3,7 @@
 | endpoint | answer |
 | --- | --- |
 | `GET /healthz` | 200 while the loop runs (it started a pass within a few intervals), else 503 |
-| `GET /readyz` | 200 once the loop has started, leader or not, else 503 |
+| `GET /readyz` | 200 once the loop has started, leader or not; 503 before, and while the git source has been unavailable for a few fetches in a row |
 | `GET /metrics` | the Prometheus text format (`metrics.py`) |
 | `GET /status` | JSON: every stack's recorded state (condition, last error, commits) |
 | `POST /webhook` | a GitHub push delivery (see below) |
@@ -64,7 +64,8 @@ class _Handler(BaseHTTPRequestHandler):
             ok = daemon.healthy()
             self._send(200 if ok else 503, "ok\n" if ok else "the loop is stuck\n")
         elif self.path == "/readyz":
-            self._send(200 if daemon.ready else 503, "ready\n" if daemon.ready else "starting\n")
+            ready, why = daemon.readiness()
+            self._send(200 if ready else 503, why + "\n")
         elif self.path == "/metrics":
             self._send(200, daemon.metrics.render(), CONTENT_TYPE)
         elif self.path == "/status":

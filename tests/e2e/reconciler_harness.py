@@ -1,10 +1,12 @@
 """The real `shipyard reconcile` against a bare git remote and the local cluster: the shared
 parts of `test_reconciler_on_cluster.py` and `test_reconciler_faults.py`.
 
-`origin` is a bare remote and a clone with the dev blueprint (in its own namespace) and the
-prod one; `reconciler` is the CLI as a child process in its own process group, watching
-`main` for the dev stack, on a file backend in the test's temp dir. Its teardown stops it,
-destroys the dev stack, and fails the test if any process of it outlived it.
+`origin` is a bare remote and a clone with the dev blueprint (in its own namespace, with the
+KubeRay CRDs in place for its Ray cluster) and the prod one; `make_origin(ray=False)` leaves
+the Ray cluster out, which spares the CRDs (40 s to create on this machine) and resources.
+`reconciler` is the CLI as a child process in its own process group, watching `main` for
+the dev stack, on a file backend in the test's temp dir. Its teardown stops it, destroys the
+dev stack, and fails the test if any process of it outlived it.
 """
 
 from __future__ import annotations
@@ -279,7 +281,7 @@ class Reconciler:
         return alive
 
 
-def make_origin(tmp_path: Path) -> Origin:
+def make_origin(tmp_path: Path, ray: bool = True) -> Origin:
     bare = tmp_path / "origin.git"
     git.Repo.init(bare, bare=True, initial_branch="main")
     clone = git.Repo.clone_from(str(bare), tmp_path / "clone")
@@ -291,6 +293,8 @@ def make_origin(tmp_path: Path) -> Origin:
     shutil.copytree(REPO_ROOT / "policies", root / "policies", ignore=shutil.ignore_patterns("bin"))
     (root / "blueprints").mkdir()
     dev = e2e_blueprint_text().replace("namespace: llm-dev", f"namespace: {NAMESPACE}", 1)
+    if not ray:
+        dev = dev[: dev.index("  # A Ray cluster")]
     (root / "blueprints" / "dev.yaml").write_text(dev)
     shutil.copy(REPO_ROOT / "blueprints" / "prod.yaml", root / "blueprints" / "prod.yaml")
     (root / "stacks").mkdir()
@@ -302,7 +306,12 @@ def make_origin(tmp_path: Path) -> Origin:
 
 
 @pytest.fixture
-def origin(tmp_path: Path, toolchain_bin: Path, pulumi_home: Path) -> Origin:
+def origin(
+    tmp_path: Path,
+    toolchain_bin: Path,
+    pulumi_home: Path,
+    kuberay_crds: list[str],  # noqa: F811
+) -> Origin:
     return make_origin(tmp_path)
 
 
@@ -360,7 +369,6 @@ def reconciler(
     policy_analyzer: Path,
     kube_cluster: str,
     kube_api: Any,
-    kuberay_crds: list[str],  # noqa: F811
 ) -> Iterator[Reconciler]:
     backend = tmp_path / "backend"
     backend.mkdir()

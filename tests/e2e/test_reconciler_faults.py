@@ -10,6 +10,8 @@ Kubernetes provider, policy pack and local cluster, with the fault injected for 
 3. an admission policy (a ValidatingAdmissionPolicy on the real API server) that denies the
    change: a permanent failure with the API server's own message in `last_error` and
    `/status`, not retried until a new commit, which is applied;
+4. the git remote gone and back: `SourceUnavailable` in `/status`, `/readyz` 503 after the
+   threshold while the last good state stays, and both clear on the next good fetch.
 
 The `reconciler` fixture fails a test when any process of the reconciler outlives it.
 """
@@ -32,16 +34,22 @@ from reconciler_harness import (
     backend_leftovers,
     descendants,
     kill,
+    make_origin,
     replicas,
     wait,
 )
 
 pytestmark = pytest.mark.e2e
 
-# The harness's fixtures, for the tests of this module.
-origin = reconciler_harness.origin
-reconciler = reconciler_harness.reconciler
-kuberay_crds = reconciler_harness.kuberay_crds
+reconciler = reconciler_harness.reconciler  # the harness's fixture, for this module's tests
+
+
+@pytest.fixture
+def origin(tmp_path: Path, toolchain_bin: Path, pulumi_home: Path) -> Origin:
+    """The dev blueprint without its Ray cluster: no KubeRay CRDs to create and delete, and
+    fewer resources per apply, while the model's Deployment is what the faults hit."""
+    return make_origin(tmp_path, ray=False)
+
 
 POLICY = "shipyard-e2e-one-model-replica"
 DENIAL = f"{MODEL} may have one replica at most"
@@ -84,7 +92,7 @@ def test_a_killed_worker_tree_is_an_interruption_that_recovers(
     wait(lambda: reconciler.dev().get("last_successful_commit") == c2, "the recovery of c2")
     state = reconciler.dev()
     assert (state["interrupted"], state["last_error"], state["in_progress"]) == (False, None, None)
-    assert reconciler.condition() == ("Ready", "Applied")
+    assert reconciler.condition()[0] == "Ready"  # Applied, or UpToDate after a later pass
     assert backend_leftovers(backend) == ([], [])
     retried = [
         line
@@ -119,7 +127,7 @@ def test_a_reconciler_killed_mid_apply_recovers_the_newer_commit_with_a_refresh(
     wait(lambda: reconciler.dev().get("last_successful_commit") == c3, "c3 applied")
     state = reconciler.dev()
     assert (state["interrupted"], state["last_error"], state["in_progress"]) == (False, None, None)
-    assert reconciler.condition() == ("Ready", "Applied")
+    assert reconciler.condition()[0] == "Ready"  # Applied, or UpToDate after a later pass
     lines = reconciler.log_lines()
     [abandoned] = [line for line in lines if line.get("reason") == "AbandonedJobs"]
     assert any("pulumi-resource-kubernetes" in ended for ended in abandoned["ended"])
@@ -232,6 +240,41 @@ def test_an_admission_denial_is_permanent_with_the_api_servers_message(
     fixed["blueprints/dev.yaml"] = f"{fixed['blueprints/dev.yaml']}# one replica, as admitted\n"
     c3 = origin.push(fixed, "dev: back to 1 replica, within the policy")
     wait(lambda: reconciler.dev().get("last_successful_commit") == c3, "c3 applied")
-    assert reconciler.condition() == ("Ready", "Applied")
+    assert reconciler.condition()[0] == "Ready"  # Applied, or UpToDate after a later pass
     assert reconciler.dev()["last_error"] is None
     assert replicas(apps) == (1, 1)
+
+
+def test_a_remote_that_disappears_and_returns(
+    origin: Origin, reconciler: Reconciler, kube_api: Any
+) -> None:
+    apps = client.AppsV1Api(kube_api)
+    c1 = _first_apply(origin, reconciler, apps)
+    assert reconciler.status()["source"]["available"] is True
+
+    gone = origin.bare.with_name("origin-gone.git")
+    origin.bare.rename(gone)
+    wait(lambda: reconciler.status()["source"]["available"] is False, "SourceUnavailable", 15)
+    source = reconciler.status()["source"]
+    assert source["reason"] == "SourceUnavailable"
+    assert str(origin.bare) in source["message"]
+    wait(lambda: reconciler.get("/readyz")[0] == 503, "/readyz to fail", 8 * INTERVAL + 5)
+    _, text = reconciler.get("/readyz")
+    assert "the git source is unavailable" in text
+    assert reconciler.status()["source"]["failed_fetches"] >= 4
+    assert reconciler.get("/healthz")[0] == 200  # the loop runs; a restart would not help
+    assert reconciler.condition() == ("Ready", "UpToDate")  # the last good state stays
+    assert reconciler.dev()["last_successful_commit"] == c1
+    assert replicas(apps) == (1, 1)
+
+    gone.rename(origin.bare)
+    wait(lambda: reconciler.get("/readyz")[0] == 200, "/readyz back", 2 * INTERVAL + 5)
+    source = reconciler.status()["source"]
+    assert (source["available"], source["reason"], source["failed_fetches"]) == (
+        True,
+        "Fetched",
+        0,
+    )
+    c2 = origin.push(origin.blueprint("2"), "dev: 2 replicas after the outage")
+    wait(lambda: reconciler.dev().get("last_successful_commit") == c2, "c2 applied")
+    wait(lambda: replicas(apps) == (2, 2), "two replicas", 60)

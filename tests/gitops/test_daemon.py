@@ -4,6 +4,7 @@ injected clock and a fake leader gate: fetches, parallel stacks, webhooks, statu
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -219,6 +220,86 @@ def test_a_fetch_failure_is_counted_and_applies_nothing(remote: Remote, tmp_path
     made.daemon.stop()
     assert made.applier.applied == []
     assert b"shipyard_reconciler_git_fetch_errors_total 1.0" in made.daemon.metrics.render()
+
+
+def test_an_unreachable_source_is_reported_then_fails_readiness_and_clears(
+    loop: Loop, tmp_path: Path
+) -> None:
+    daemon, clock = loop.daemon, loop.daemon.clock
+    assert isinstance(clock, Clock)
+    daemon.ready = True
+    loop.pass_()
+    applied = list(loop.applier.applied)
+    c1 = head(loop.remote)
+    assert daemon.status()["source"]["available"] is True
+    gone = loop.remote.bare.with_name("gone.git")
+    loop.remote.bare.rename(gone)
+    for failures in (1, 2, 3):
+        clock.now += timedelta(seconds=15)
+        loop.pass_()
+        source = daemon.status()["source"]
+        assert (source["available"], source["reason"], source["failed_fetches"]) == (
+            False,
+            "SourceUnavailable",
+            failures,
+        )
+        assert daemon.readiness() == (True, "ready")  # below the threshold
+    assert source["since"] == (T0 + timedelta(seconds=15)).isoformat()
+    assert str(loop.remote.bare) in source["message"]
+    assert source["head"] == c1 and source["last_fetch_at"] == T0.isoformat()
+    clock.now += timedelta(seconds=15)
+    loop.pass_()
+    ready, why = daemon.readiness()
+    assert not ready
+    assert why.startswith(
+        "the git source is unavailable: 4 fetches in a row failed since "
+        "2026-11-23T12:00:15+00:00 (last good fetch: 2026-11-23T12:00:00+00:00): fetching "
+        "main from"
+    )
+    assert daemon.healthy()  # the loop runs: a restart would not bring the remote back
+    assert b"shipyard_reconciler_source_available 0.0" in daemon.metrics.render()
+    # The last good state stays: nothing applied, dev still Ready at c1.
+    assert loop.applier.applied == applied
+    dev = daemon.status()["stacks"]["dev"]
+    assert (dev["last_successful_commit"], dev["condition"]["status"]) == (c1, "Ready")
+
+    gone.rename(loop.remote.bare)
+    clock.now += timedelta(seconds=15)
+    loop.pass_()
+    assert daemon.readiness() == (True, "ready")
+    source = daemon.status()["source"]
+    assert (source["available"], source["reason"], source["failed_fetches"]) == (
+        True,
+        "Fetched",
+        0,
+    )
+    assert source["since"] == (T0 + timedelta(seconds=75)).isoformat()
+    assert b"shipyard_reconciler_source_available 1.0" in daemon.metrics.render()
+
+
+def test_a_force_push_is_logged_as_a_history_rewrite(loop: Loop) -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    loop.daemon.logger.addHandler(handler)
+    try:
+        loop.pass_()
+        c1 = head(loop.remote)
+        c2 = loop.remote.push({"README.md": "one\n"})
+        loop.pass_()
+        assert not [
+            r for r in records if getattr(r, "fields", {}).get("reason") == "HistoryRewritten"
+        ]
+        loop.remote.clone.head.reset(c1, index=True, working_tree=True)
+        loop.remote.clone.remote("origin").push("main", force=True).raise_if_error()
+        loop.pass_()
+    finally:
+        loop.daemon.logger.removeHandler(handler)
+    [rewrite] = [r for r in records if getattr(r, "fields", {}).get("reason") == "HistoryRewritten"]
+    assert rewrite.getMessage() == (
+        f"the history of main was rewritten: {c1[:7]} does not descend from {c2[:7]} "
+        f"(a force push); reconciling to {c1[:7]}"
+    )
 
 
 def push_body(ref: str = "refs/heads/main") -> bytes:
