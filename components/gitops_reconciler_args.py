@@ -108,6 +108,16 @@ def backend_problem(url: str) -> str | None:
     return f"`{url}` is not a Pulumi backend URL; use s3://, gs://, azblob:// or https://"
 
 
+def policy_pack_problem(path: str) -> str | None:
+    if path.startswith("/"):
+        return None
+    return (
+        f"`{path}` is not an absolute path in the image; a pack in the repository is not "
+        "used, since a commit could weaken it. Leave it out to enforce the pack installed "
+        "with Shipyard"
+    )
+
+
 def cidr_problem(cidr: str) -> str | None:
     try:
         ipaddress.ip_network(cidr, strict=True)
@@ -199,7 +209,11 @@ class GitopsReconcilerArgs(ComponentArgs):
         bool, Field(description="Re-apply a stack when drift is found; default false.")
     ] = False
     policy_pack: Annotated[
-        str | None, Field(description="Policy pack directory in the repository.")
+        str | None,
+        Field(
+            description="An absolute policy pack directory in the image, enforced instead "
+            "of the pack installed with Shipyard; never the repository's."
+        ),
     ] = None
     webhook_secret: Annotated[
         SecretKeyRef | None,
@@ -253,6 +267,8 @@ class GitopsReconcilerArgs(ComponentArgs):
             raise ValueError("`stacks` names a stack twice")
         _check(duration_problem(self.interval, MIN_INTERVAL_SECONDS))
         _check(duration_problem(self.drift_interval, MIN_DRIFT_INTERVAL_SECONDS))
+        if self.policy_pack is not None:
+            _check(policy_pack_problem(self.policy_pack))
         if repo_kind(self.repo) == "ssh" and self.git_credentials_secret is None:
             raise ValueError("an ssh `repo` needs `git_credentials_secret` with the key")
         return self

@@ -134,7 +134,11 @@ class GitopsSpec(BlueprintModel):
         bool, Field(description="Re-apply a stack when drift is found; default false.")
     ] = False
     policy_pack: Annotated[
-        str | None, Field(description="Policy pack directory in the repository, e.g. `policies`.")
+        str | None,
+        Field(
+            description="An absolute policy pack directory in the image, enforced instead of "
+            "the pack installed with Shipyard; a pack in the repository is never used."
+        ),
     ] = None
     webhook_secret: Annotated[
         WebhookSecretRef | None,

@@ -11,6 +11,7 @@ from components.gitops_reconciler_args import (
     branch_problem,
     cidr_problem,
     duration_problem,
+    policy_pack_problem,
     repo_kind,
     repo_problem,
     stack_problem,
@@ -50,6 +51,7 @@ def check_gitops(platform: Platform) -> Iterator[Finding]:
         ("branch", branch_problem(spec.branch)),
         ("interval", duration_problem(spec.interval, MIN_INTERVAL_SECONDS)),
         ("driftInterval", duration_problem(spec.drift_interval, MIN_DRIFT_INTERVAL_SECONDS)),
+        ("policyPack", spec.policy_pack and policy_pack_problem(spec.policy_pack)),
     ):
         if problem:
             yield ((*base, field), problem)

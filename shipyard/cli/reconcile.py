@@ -112,9 +112,9 @@ class Duration(click.ParamType[timedelta]):
 )
 @click.option(
     "--policy-pack",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The policy pack; a relative path is taken in the checkout. Default: the "
-    "checkout's policies/.",
+    type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
+    help="A policy pack directory on this machine to enforce instead of the one installed "
+    "with Shipyard. Never taken from the repository, whose commits could weaken it.",
 )
 @click.option(
     "--state-configmap",
@@ -176,6 +176,8 @@ def reconcile(
         host, port = parse_listen(listen)
     except ValueError as error:
         abort(f"`--listen`: {error}", EXIT_USAGE)
+    if policy_pack is not None and not (policy_pack / "PulumiPolicy.yaml").is_file():
+        abort(f"`--policy-pack`: {policy_pack} has no PulumiPolicy.yaml", EXIT_USAGE)
     lease = _namespaced("--leader-election-lease", leader_election_lease)
     state_map = _namespaced("--state-configmap", state_configmap)
     secret = os.environ.get(webhook_secret_env, "").encode() or None

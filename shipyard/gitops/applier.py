@@ -7,7 +7,8 @@
 2. starts `python -m shipyard.gitops.apply_worker JOB` with that directory as the project
    root. The worker runs the reconciler's own installed engine (`shipyard.program`) as a
    Pulumi Automation API inline program, over the blueprint and `stacks/Pulumi.<stack>.yaml`
-   (secure config included) of the checkout, with the policy pack;
+   (secure config included) of the checkout, with the installed policy pack (or the one
+   the operator names; never the checkout's, see `policy_pack`);
 3. reads the worker's result file: success, drift found or not, or an `ApplyFailure`.
 
 Why a child process: a kill of the child ends its apply like a kill of the reconciler
@@ -42,12 +43,11 @@ from typing import Any, Literal
 from ruamel.yaml import YAML
 
 from shipyard.gitops import processes
+from shipyard.gitops.policy_pack import PolicyPackMissing, checked_pack, write_installed_pack
 from shipyard.gitops.reconcile_state import ErrorKind
 from shipyard.gitops.reconciler import ApplyFailure, ApplyRequest
 
 WORKER_MODULE = "shipyard.gitops.apply_worker"
-POLICY_PACK_DIR = "policies"
-"""The checkout's policy pack, used unless `policy_pack` names another."""
 DEFAULT_TIMEOUT = timedelta(hours=1)
 """An apply or drift check that runs longer is killed and counted as a temporary failure."""
 BACKEND_ENV = "PULUMI_BACKEND_URL"
@@ -120,9 +120,9 @@ class AutomationApplier:
     ) -> None:
         self.repository = repository
         self.workdir = workdir
-        self.policy_pack = policy_pack
-        """None: the checkout's `policies/` when it has a PulumiPolicy.yaml. A relative path
-        is taken inside the checkout."""
+        self.policy_pack = policy_pack or write_installed_pack(workdir)
+        """The pack every apply and drift check runs with: the one installed with Shipyard
+        (written into `workdir`), or a directory the operator names."""
         self.env = dict(env) if env is not None else None
         self.python = python
         self.timeout = timeout
@@ -165,7 +165,7 @@ class AutomationApplier:
                 "stack": request.stack,
                 "commit": request.commit,
                 "project_root": str(root),
-                "policy_packs": self._policy_packs(root),
+                "policy_packs": [str(self._policy_pack())],
                 "recovering": request.recovering,
                 "refresh": request.refresh,
                 "lock_hosts": list(request.lock_hosts),
@@ -178,22 +178,14 @@ class AutomationApplier:
         finally:
             shutil.rmtree(job_dir, ignore_errors=True)
 
-    def _policy_packs(self, root: Path) -> list[str]:
-        pack = self.policy_pack
-        if pack is None:
-            pack = root / POLICY_PACK_DIR
-            if not (pack / "PulumiPolicy.yaml").is_file():
-                return []
-        elif not pack.is_absolute():
-            pack = root / pack
-        if not (pack / "PulumiPolicy.yaml").is_file():
-            raise ApplyFailure("permanent", f"no policy pack (PulumiPolicy.yaml) in {pack}")
-        # The pack's `virtualenv: ../.venv` would name a directory the checkout does not have:
-        # the pack runs in the reconciler's own environment, which holds `shipyard.policy`.
-        venv = root / ".venv"
-        if not venv.exists():
-            venv.symlink_to(Path(sys.prefix), target_is_directory=True)
-        return [str(pack)]
+    def _policy_pack(self) -> Path:
+        """The pack, checked before every run: none is a failure, never an apply without."""
+        try:
+            return checked_pack(self.policy_pack)
+        except PolicyPackMissing as error:
+            raise ApplyFailure(
+                "temporary", f"{error}; no apply runs without the policy pack"
+            ) from None
 
     def _spawn(
         self, job_file: Path, result_file: Path, root: Path, stack: str, tag: str

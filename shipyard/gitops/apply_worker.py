@@ -150,6 +150,8 @@ def run(job: Mapping[str, Any]) -> dict[str, Any]:
     worker = Worker(stack, job)
     result: dict[str, Any] = {"ok": True}
     packs = list(job.get("policy_packs") or [])
+    if not packs:  # the applier always names one: never run without
+        raise ApplyFailure("temporary", "the job names no policy pack; nothing is applied")
     output: Callable[[str], None] = lambda line: print(line, flush=True)  # noqa: E731
     if worker.recovering:
         try:

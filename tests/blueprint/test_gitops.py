@@ -151,3 +151,15 @@ def test_the_rendered_platform_passes_the_policy_pack(tmp_path: Path) -> None:
     blueprint.write_text(BASE, encoding="utf-8")
     findings = blueprint_findings(blueprint, load(tmp_path, BASE), ROOT)
     assert [f for f in findings if f.mandatory] == []
+
+
+def test_the_policy_pack_is_never_taken_from_the_repository(tmp_path: Path) -> None:
+    text = BASE.replace("    branch: main\n", "    branch: main\n    policyPack: policies\n")
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'policyPack:')}: spec.gitops.policyPack: `policies` is not an absolute "
+        "path in the image; a pack in the repository is not used, since a commit could weaken "
+        "it. Leave it out to enforce the pack installed with Shipyard"
+    ]
+    image_pack = BASE.replace("    branch: main\n", "    branch: main\n    policyPack: /opt/p\n")
+    args = gitops_reconciler_args(load(tmp_path, image_pack))
+    assert args is not None and args.policy_pack == "/opt/p"

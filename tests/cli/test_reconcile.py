@@ -87,7 +87,7 @@ def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
     assert message in " ".join(result.stderr.split())
 
 
-def test_the_in_cluster_deployments_arguments_parse() -> None:
+def test_the_in_cluster_deployments_arguments_parse(tmp_path: Path) -> None:
     """What `spec.gitops` runs in its container is a command line this CLI accepts."""
     args = GitopsReconcilerArgs(
         namespace="ops",
@@ -96,7 +96,7 @@ def test_the_in_cluster_deployments_arguments_parse() -> None:
         branch="main",
         stacks=("dev", "prod"),
         self_heal=True,
-        policy_pack="policies",
+        policy_pack=str(tmp_path),  # a directory in the image
         backend=PulumiBackend(url="s3://acme-pulumi-state", credentials_secret="pulumi-backend"),
     )
     rendered = render_args("reconciler", args)
@@ -109,6 +109,7 @@ def test_the_in_cluster_deployments_arguments_parse() -> None:
     assert context.params["stacks"] == "dev,prod"
     assert context.params["self_heal"] is True
     assert context.params["interval"] == timedelta(seconds=15)
+    assert context.params["policy_pack"] == tmp_path
 
 
 class RecordingApplier:
@@ -194,3 +195,12 @@ def test_once_exits_1_when_a_stack_is_stalled(
     assert code == 1
     assert sorted(r.stack for r in RecordingApplier.applied) == ["dev", "prod"]
     assert "stalled: dev, prod (see the JSON log)" in stderr
+
+
+def test_a_policy_pack_without_its_file_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["reconcile", "--repo", "x", "--branch", "main", "--policy-pack", str(tmp_path)],
+    )
+    assert result.exit_code == 2
+    assert f"`--policy-pack`: {tmp_path} has no PulumiPolicy.yaml" in result.stderr

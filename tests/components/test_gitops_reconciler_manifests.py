@@ -48,7 +48,7 @@ ARGS = GitopsReconcilerArgs(
     ),
     webhook_secret=SecretKeyRef(name="github-webhook", key="secret"),
     git_credentials_secret="git-token",
-    policy_pack="policies",
+    policy_pack="/opt/shipyard/policies",
     self_heal=True,
     allowed_sources=(
         TrafficSource(namespace_labels={"kubernetes.io/metadata.name": "ingress-nginx"}),
@@ -73,7 +73,7 @@ def test_args_call_shipyard_reconcile_with_the_lease_and_state() -> None:
         "--state-configmap=ops/reconciler-state",
         "--stacks=dev,prod",
         "--self-heal",
-        "--policy-pack=policies",
+        "--policy-pack=/opt/shipyard/policies",
     ]
 
 

@@ -9,7 +9,8 @@ Kubernetes provider, policy pack and local cluster, with the fault injected for 
    recovery refreshes, and the cluster holds the new commit, not the stale checkpoint;
 3. an admission policy (a ValidatingAdmissionPolicy on the real API server) that denies the
    change: a permanent failure with the API server's own message in `last_error` and
-   `/status`, not retried until a new commit, which is applied;
+   `/status`, not retried until a new commit, which is applied, and with the installed
+   policy pack even though that commit deletes the repository's `policies/`;
 4. the git remote gone and back: `SourceUnavailable` in `/status`, `/readyz` 503 after the
    threshold while the last good state stays, and both clear on the next good fetch.
 
@@ -236,13 +237,18 @@ def test_an_admission_denial_is_permanent_with_the_api_servers_message(
     assert len(applies) == 1
     assert replicas(apps) == (1, 1)
 
+    # The fix also deletes the repository's policy pack: the installed one is enforced all
+    # the same (a commit cannot switch policies off).
     fixed = origin.blueprint("1")
     fixed["blueprints/dev.yaml"] = f"{fixed['blueprints/dev.yaml']}# one replica, as admitted\n"
-    c3 = origin.push(fixed, "dev: back to 1 replica, within the policy")
+    c3 = origin.push({**fixed, "policies": None}, "dev: back to 1 replica; no policies/")
     wait(lambda: reconciler.dev().get("last_successful_commit") == c3, "c3 applied")
     assert reconciler.condition()[0] == "Ready"  # Applied, or UpToDate after a later pass
     assert reconciler.dev()["last_error"] is None
     assert replicas(apps) == (1, 1)
+    packs = [line.strip() for line in reconciler.worker_log().splitlines() if "shipyard@v" in line]
+    assert packs[-1].startswith("✅ shipyard@v0.1.0 (local: ")
+    assert packs[-1].endswith("/work/policy-pack)")
 
 
 def test_a_remote_that_disappears_and_returns(

@@ -17,7 +17,14 @@ import pytest
 from shipyard.gitops import processes
 from shipyard.gitops.applier import AutomationApplier, backend_problem, checkout
 from shipyard.gitops.apply_worker import drop_pending_operations
+from shipyard.gitops.policy_pack import (
+    PACK_NAME,
+    PolicyPackMissing,
+    checked_pack,
+    write_installed_pack,
+)
 from shipyard.gitops.reconciler import ApplyFailure, ApplyRequest
+from shipyard.policy import pack as pack_module
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PULUMI_YAML = "name: shipyard\nruntime: python\nbackend:\n  url: file://./.pulumi-state\n"
@@ -99,7 +106,7 @@ def test_a_backend_inside_the_checkout_is_refused(
         assert "set `PULUMI_BACKEND_URL` to an absolute file:// URL" in found
 
 
-def test_an_apply_runs_the_worker_in_a_checkout_with_the_policy_pack(
+def test_an_apply_runs_the_worker_in_a_checkout_with_the_installed_policy_pack(
     repo: tuple[Path, str], tmp_path: Path
 ) -> None:
     root, sha = repo
@@ -114,22 +121,58 @@ def test_an_apply_runs_the_worker_in_a_checkout_with_the_policy_pack(
     assert record["cwd"] == str(checkout_dir)
     assert (job["action"], job["stack"], job["commit"]) == ("apply", "dev", sha)
     assert (job["recovering"], job["refresh"]) == (True, False)
-    assert job["policy_packs"] == [str(checkout_dir / "policies")]
+    assert job["policy_packs"] == [str(tmp_path / "work" / "policy-pack")]
     assert not checkout_dir.exists()  # the checkout is removed afterwards
     assert applier.log_path("dev").read_text() == "engine output for dev\n"
 
 
-def test_the_policy_pack_runs_in_the_reconcilers_environment(
+def test_the_installed_pack_runs_in_the_reconcilers_environment(tmp_path: Path) -> None:
+    pack = write_installed_pack(tmp_path / "work")
+    assert (pack / "PulumiPolicy.yaml").read_text() == (
+        "name: shipyard\n"
+        "version: 0.1.0\n"
+        "description: Shipyard's policy pack as installed with the reconciler.\n"
+        "runtime:\n"
+        "  name: python\n"
+        "  options:\n"
+        f"    virtualenv: {sys.prefix}\n"
+    )
+    main = (pack / "__main__.py").read_text()
+    assert "from shipyard.policy.pack import PACK_NAME, build_policies" in main
+    assert "PolicyPack(name=PACK_NAME, policies=build_policies())" in main
+    assert PACK_NAME == pack_module.PACK_NAME
+    assert checked_pack(pack) == pack
+    with pytest.raises(PolicyPackMissing, match="has no PulumiPolicy.yaml"):
+        checked_pack(tmp_path)
+
+
+def test_a_commit_cannot_remove_or_replace_the_policy_pack(
     repo: tuple[Path, str], tmp_path: Path
 ) -> None:
+    """The checkout's policies/ is never used: deleting it or weakening it changes nothing."""
+    root, _ = repo
+    handle = git.Repo(root)
+    handle.index.remove(["policies/PulumiPolicy.yaml"], working_tree=True)
+    actor = git.Actor("Test", "test@example.com")
+    without = str(handle.index.commit("no pack", author=actor, committer=actor).hexsha)
+    python = fake_worker(tmp_path, {"ok": True})
+    applier = AutomationApplier(root, tmp_path / "work", env=ENV, python=python)
+    applier.apply(ApplyRequest("dev", without, None))
+    job = seen(tmp_path)["job"]
+    assert isinstance(job, dict)
+    assert job["policy_packs"] == [str(tmp_path / "work" / "policy-pack")]
+
+
+def test_no_apply_runs_without_the_policy_pack(repo: tuple[Path, str], tmp_path: Path) -> None:
     root, sha = repo
-    applier = AutomationApplier(root, tmp_path / "work", env=ENV)
-    out = checkout(root, sha, tmp_path / "out")
-    assert applier._policy_packs(out) == [str(out / "policies")]
-    assert (out / ".venv").resolve() == Path(sys.prefix).resolve()
-    applier.policy_pack = Path("elsewhere")
-    with pytest.raises(ApplyFailure, match="no policy pack"):
-        applier._policy_packs(out)
+    python = fake_worker(tmp_path, {"ok": True})
+    applier = AutomationApplier(
+        root, tmp_path / "work", env=ENV, python=python, policy_pack=tmp_path / "gone"
+    )
+    with pytest.raises(ApplyFailure, match="gone is not a policy pack") as failed:
+        applier.apply(ApplyRequest("dev", sha, None))
+    assert failed.value.kind == "temporary"
+    assert not (tmp_path / "job-seen.json").exists()  # the engine never started
 
 
 def test_drift_is_read_from_the_result(repo: tuple[Path, str], tmp_path: Path) -> None:
