@@ -117,6 +117,17 @@ class Duration(click.ParamType[timedelta]):
     "with Shipyard. Never taken from the repository, whose commits could weaken it.",
 )
 @click.option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    envvar="SHIPYARD_PASS_ENV",
+    metavar="NAME",
+    help="Another environment variable the engine and providers get; repeatable (env "
+    "SHIPYARD_PASS_ENV, space-separated). They get only PATH, HOME, locale, proxy and CA "
+    "settings, KUBECONFIG, KUBERNETES_SERVICE_*, PULUMI_*, AWS_*, AZURE_*, ARM_*, GOOGLE_* "
+    "and CLOUDSDK_*; never the webhook secret.",
+)
+@click.option(
     "--state-configmap",
     envvar="SHIPYARD_STATE_CONFIGMAP",
     help="NAMESPACE/NAME of a ConfigMap holding the per-stack state instead of --state-dir, "
@@ -151,6 +162,7 @@ def reconcile(
     drift_interval: timedelta,
     self_heal: bool,
     policy_pack: Path | None,
+    pass_env: tuple[str, ...],
     state_configmap: str | None,
     leader_election_lease: str | None,
     leader_identity: str | None,
@@ -163,6 +175,7 @@ def reconcile(
     The state backend comes from PULUMI_BACKEND_URL or Pulumi.yaml; the secrets passphrase
     from PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE."""
     from shipyard.gitops.applier import AutomationApplier
+    from shipyard.gitops.child_env import child_environment
     from shipyard.gitops.daemon import Daemon, DaemonSettings
     from shipyard.gitops.decide import Policy
     from shipyard.gitops.http_server import ReconcilerServer, parse_listen
@@ -197,7 +210,10 @@ def reconcile(
         policy=Policy(drift_interval=drift_interval or None),
         self_heal=self_heal,
     )
-    applier = AutomationApplier(settings.mirror, settings.workdir, policy_pack=policy_pack)
+    child_env = child_environment(os.environ, pass_env, withheld={webhook_secret_env})
+    applier = AutomationApplier(
+        settings.mirror, settings.workdir, policy_pack=policy_pack, env=child_env
+    )
     ended, removed = applier.clean_abandoned()
     if ended or removed:
         logger.warning(

@@ -43,6 +43,7 @@ from typing import Any, Literal
 from ruamel.yaml import YAML
 
 from shipyard.gitops import processes
+from shipyard.gitops.child_env import child_environment
 from shipyard.gitops.policy_pack import PolicyPackMissing, checked_pack, write_installed_pack
 from shipyard.gitops.reconcile_state import ErrorKind
 from shipyard.gitops.reconciler import ApplyFailure, ApplyRequest
@@ -123,7 +124,9 @@ class AutomationApplier:
         self.policy_pack = policy_pack or write_installed_pack(workdir)
         """The pack every apply and drift check runs with: the one installed with Shipyard
         (written into `workdir`), or a directory the operator names."""
-        self.env = dict(env) if env is not None else None
+        self.env = dict(env) if env is not None else child_environment(os.environ)
+        """The children's whole environment: by default the allow-listed part of this
+        process's (`child_env`), never the webhook secret or git credentials."""
         self.python = python
         self.timeout = timeout
         self.owner = processes.owner_tag(workdir)
@@ -156,7 +159,7 @@ class AutomationApplier:
         job_dir = Path(tempfile.mkdtemp(prefix=f"{request.stack}-{request.commit[:7]}-", dir=jobs))
         try:
             root = checkout(self.repository, request.commit, job_dir / "checkout")
-            env = self.env if self.env is not None else os.environ
+            env = self.env
             problem = backend_problem(env, project_backend(root))
             if problem is not None:
                 raise ApplyFailure("permanent", problem)
@@ -192,8 +195,7 @@ class AutomationApplier:
     ) -> dict[str, Any]:
         log_path = self.log_path(stack)
         timeout = self.timeout.total_seconds() if self.timeout is not None else None
-        env = dict(self.env if self.env is not None else os.environ)
-        env[processes.JOB_ENV] = tag
+        env = {**self.env, processes.JOB_ENV: tag}
         with log_path.open("ab") as log:
             proc = subprocess.Popen(
                 [self.python, "-m", WORKER_MODULE, str(job_file)],

@@ -3,7 +3,7 @@
 | endpoint | answer |
 | --- | --- |
 | `GET /healthz` | 200 while the loop runs (it started a pass within a few intervals), else 503 |
-| `GET /readyz` | 200 once the loop has started, leader or not; 503 before, and while the git source has been unavailable for a few fetches in a row |
+| `GET /readyz` | 200 once the loop runs, leader or not; 503 before, and after failed fetches |
 | `GET /metrics` | the Prometheus text format (`metrics.py`) |
 | `GET /status` | JSON: every stack's recorded state (condition, last error, commits) |
 | `POST /webhook` | a GitHub push delivery (see below) |

@@ -118,8 +118,10 @@ class RecordingApplier:
 
     cleaned: int = 0
 
+    options: dict[str, object] = {}
+
     def __init__(self, repository: Path, workdir: Path, **options: object) -> None:
-        self.options = options
+        RecordingApplier.options = options
 
     def clean_abandoned(self) -> tuple[list[str], list[str]]:
         RecordingApplier.cleaned += 1
@@ -173,8 +175,13 @@ def test_once_applies_the_selected_stacks_and_exits(
 ) -> None:
     monkeypatch.setattr(applier_module, "AutomationApplier", RecordingApplier)
     RecordingApplier.applied, RecordingApplier.fail, RecordingApplier.cleaned = [], False, 0
-    code, stderr = once(remote, tmp_path, "--stacks", "dev")
+    monkeypatch.setenv("SHIPYARD_WEBHOOK_SECRET", "hook")
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", "do")
+    code, stderr = once(remote, tmp_path, "--stacks", "dev", "--pass-env", "DIGITALOCEAN_TOKEN")
     assert code == 0, stderr
+    env = RecordingApplier.options["env"]
+    assert isinstance(env, dict)
+    assert env["DIGITALOCEAN_TOKEN"] == "do" and "SHIPYARD_WEBHOOK_SECRET" not in env
     assert RecordingApplier.cleaned == 1  # before any apply
     assert (
         "ended 1 process(es) and removed 1 checkout(s) of applies an earlier run left behind"

@@ -59,7 +59,7 @@ def fake_worker(tmp_path: Path, result: dict[str, object] | None, code: int = 0)
         f"#!{sys.executable}\n"
         "import json, os, sys\n"
         "job = json.load(open(sys.argv[3]))\n"
-        "seen = {'job': job, 'cwd': os.getcwd(), 'module': sys.argv[2]}\n"
+        "seen = {'job': job, 'cwd': os.getcwd(), 'module': sys.argv[2], 'env': dict(os.environ)}\n"
         f"json.dump(seen, open({str(record)!r}, 'w'))\n"
         "print('engine output for', job['stack'])\n"
         f"result = json.loads({json.dumps(json.dumps(result))})\n"
@@ -142,7 +142,7 @@ def test_the_installed_pack_runs_in_the_reconcilers_environment(tmp_path: Path) 
     assert "PolicyPack(name=PACK_NAME, policies=build_policies())" in main
     assert PACK_NAME == pack_module.PACK_NAME
     assert checked_pack(pack) == pack
-    with pytest.raises(PolicyPackMissing, match="has no PulumiPolicy.yaml"):
+    with pytest.raises(PolicyPackMissing, match=r"has no PulumiPolicy\.yaml"):
         checked_pack(tmp_path)
 
 
@@ -316,3 +316,31 @@ def test_pending_operations_are_dropped_and_named() -> None:
     assert cleaned == {"resources": [{"urn": "urn:a"}]}
     assert pending == ["updating urn:pulumi:dev::shipyard::k8s::web", "creating urn:b"]
     assert drop_pending_operations({"resources": []}) == ({"resources": []}, [])
+
+
+def test_the_worker_gets_an_allow_listed_environment(
+    repo: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, sha = repo
+    for name, value in {
+        "SHIPYARD_WEBHOOK_SECRET": "s3cret",
+        "GIT_CONFIG_VALUE_0": "store --file=/etc/shipyard/git/.git-credentials",
+        "UNRELATED_TOKEN": "t0ken",
+        "AWS_REGION": "eu-west-1",
+        "PULUMI_BACKEND_URL": "file:///var/lib/pulumi",
+        "KUBERNETES_SERVICE_HOST": "127.0.0.1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    applier = AutomationApplier(root, tmp_path / "work", python=fake_worker(tmp_path, {"ok": True}))
+    applier.apply(ApplyRequest("dev", sha, None))
+    env = seen(tmp_path)["env"]
+    assert isinstance(env, dict)
+    assert (env["AWS_REGION"], env["PULUMI_BACKEND_URL"], env["KUBERNETES_SERVICE_HOST"]) == (
+        "eu-west-1",
+        "file:///var/lib/pulumi",
+        "127.0.0.1",
+    )
+    assert env["PATH"] == os.environ["PATH"]
+    assert env[processes.JOB_ENV].startswith(f"{applier.owner}/dev-")
+    for secret in ("SHIPYARD_WEBHOOK_SECRET", "GIT_CONFIG_VALUE_0", "UNRELATED_TOKEN"):
+        assert secret not in env
