@@ -13,7 +13,8 @@
 | `shipyard_reconciler_source_available` | gauge (0 after a failed fetch, 1 after a good one) | |
 
 An apply's `result` is `succeeded`, `temporary_failure` or `permanent_failure`; a webhook's
-`outcome` is a `webhook.Outcome`, `ignored` (another branch or event) or `disabled`.
+`outcome` is a `webhook.Outcome`, `ignored` (another branch or event), `rate-limited` or
+`disabled`.
 """
 
 from __future__ import annotations

@@ -51,6 +51,9 @@ def test_every_option_reading_the_environment_says_so() -> None:
     text = " ".join(result.output.split())
     for env in (
         "env SHIPYARD_LISTEN",
+        "env SHIPYARD_WEBHOOK_LISTEN",
+        "env SHIPYARD_GIT_CREDENTIALS_FILE",
+        "env SHIPYARD_PASS_ENV",
         "env SHIPYARD_LEADER_LEASE",
         "env SHIPYARD_STATE_CONFIGMAP",
         "env POD_NAME",
@@ -61,6 +64,7 @@ def test_every_option_reading_the_environment_says_so() -> None:
         in text
     )
     assert "[default: SHIPYARD_WEBHOOK_SECRET]" in text
+    assert "[default: 127.0.0.1:8080]" in text  # this machine only, unless told
     assert "PULUMI_CONFIG_PASSPHRASE_FILE" in text
 
 
@@ -68,6 +72,11 @@ def test_every_option_reading_the_environment_says_so() -> None:
     ("args", "message"),
     [
         (["--listen", "nowhere"], "`--listen`: `nowhere` is not HOST:PORT"),
+        (
+            ["--webhook-listen", ":8081"],
+            "`--webhook-listen`: `:8081` names no host; use 127.0.0.1:8081 for this machine "
+            "only, or 0.0.0.0:8081 for every interface (in a cluster)",
+        ),
         (
             ["--leader-election-lease", "just-a-name"],
             "`--leader-election-lease` must be NAMESPACE/NAME, not `just-a-name`",
@@ -85,6 +94,21 @@ def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "https://x-access-token:ghp_s3cr3t@github.com/acme/p.git",
+        "https://ghp_s3cr3t@github.com/a/p",
+    ],
+)
+def test_a_repo_url_with_credentials_is_refused_without_echoing_them(repo: str) -> None:
+    result = CliRunner().invoke(cli, ["reconcile", "--repo", repo, "--branch", "main"])
+    assert result.exit_code == 2
+    assert "ghp_s3cr3t" not in result.output
+    assert "`--repo`: `https://***@github.com/" in result.stderr
+    assert "remove them and put them in a --git-credentials-file" in " ".join(result.stderr.split())
 
 
 def test_the_in_cluster_deployments_arguments_parse(tmp_path: Path) -> None:

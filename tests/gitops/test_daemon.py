@@ -306,6 +306,11 @@ def push_body(ref: str = "refs/heads/main") -> bytes:
     return json.dumps({"ref": ref, "after": "a" * 40}).encode()
 
 
+def guid(n: int) -> str:
+    """A delivery id in GitHub's format."""
+    return f"72d3162e-cc78-11e3-81ab-{n:012x}"
+
+
 def headers(body: bytes, delivery: str, event: str = "push") -> dict[str, str]:
     return {
         "X-Hub-Signature-256": sign(SECRET, body),
@@ -316,33 +321,66 @@ def headers(body: bytes, delivery: str, event: str = "push") -> dict[str, str]:
 
 def test_a_signed_push_to_the_branch_triggers_a_pass(loop: Loop) -> None:
     body = push_body()
-    assert loop.daemon.handle_webhook(body, headers(body, "d1")) == (202, "reconcile triggered")
+    assert loop.daemon.handle_webhook(body, headers(body, guid(1))) == (202, "reconcile triggered")
     assert loop.daemon._wake.is_set()
 
 
 def test_webhooks_that_do_not_trigger(loop: Loop) -> None:
     daemon = loop.daemon
     body = push_body()
-    daemon.handle_webhook(body, headers(body, "d1"))
+    daemon.handle_webhook(body, headers(body, guid(1)))
     daemon._wake.clear()
-    assert daemon.handle_webhook(body, headers(body, "d1")) == (
+    assert daemon.handle_webhook(body, headers(body, guid(1))) == (
         409,
-        "delivery d1 was already accepted",
+        f"delivery {guid(1)} was already accepted",
     )
-    bad = dict(headers(body, "d2"), **{"X-Hub-Signature-256": "sha256=" + "0" * 64})
+    bad = dict(headers(body, guid(2)), **{"X-Hub-Signature-256": "sha256=" + "0" * 64})
     assert daemon.handle_webhook(body, bad)[0] == 401
     other = push_body("refs/heads/feature")
-    assert daemon.handle_webhook(other, headers(other, "d3")) == (
+    assert daemon.handle_webhook(other, headers(other, guid(3))) == (
         202,
         "a push to refs/heads/feature is ignored; watching refs/heads/main",
     )
-    assert daemon.handle_webhook(b"{}", headers(b"{}", "d4", "ping")) == (200, "pong")
+    assert daemon.handle_webhook(b"{}", headers(b"{}", guid(4), "ping")) == (200, "pong")
     assert not daemon._wake.is_set()
     metrics = daemon.metrics.render().decode()
     for outcome, count in (("accepted", 2), ("replayed", 1), ("bad-signature", 1), ("ignored", 1)):
         assert f'shipyard_reconciler_webhooks_total{{outcome="{outcome}"}} {count}.0' in metrics
     daemon.webhook_secret = None
-    assert daemon.handle_webhook(body, headers(body, "d5"))[0] == 404
+    assert daemon.handle_webhook(body, headers(body, guid(5)))[0] == 404
+
+
+def test_headers_alone_refuse_a_delivery_before_its_body(loop: Loop) -> None:
+    daemon = loop.daemon
+    body = push_body()
+    assert daemon.refuse_webhook(headers(body, guid(1))) is None
+    assert daemon.refuse_webhook(headers(body, "d-1")) == (
+        400,
+        "`X-GitHub-Delivery` is not a GitHub delivery id (a GUID)",
+    )
+    unsigned = {"X-GitHub-Delivery": guid(1), "X-GitHub-Event": "push"}
+    assert daemon.refuse_webhook(unsigned) == (401, "no `X-Hub-Signature-256` header")
+    daemon.webhook_secret = None
+    assert daemon.refuse_webhook(headers(body, guid(1)))[0] == 404  # type: ignore[index]
+    metrics = daemon.metrics.render().decode()
+    for outcome in ("bad-delivery-id", "unsigned", "disabled"):
+        assert f'shipyard_reconciler_webhooks_total{{outcome="{outcome}"}} 1.0' in metrics
+
+
+def test_pushes_faster_than_the_trigger_rate_are_answered_429(loop: Loop) -> None:
+    daemon = loop.daemon
+    body = push_body()
+    answers = [daemon.handle_webhook(body, headers(body, guid(n)))[0] for n in range(7)]
+    assert answers == [202] * 5 + [429] * 2  # a burst of five, then one per 10 s
+    assert isinstance(daemon.clock, Clock)
+    daemon.clock.now += timedelta(seconds=10)
+    assert daemon.handle_webhook(body, headers(body, guid(7)))[0] == 202
+    assert daemon.handle_webhook(body, headers(body, guid(8))) == (
+        429,
+        "too many pushes in a short time; the next poll (every 15s) picks this one up",
+    )
+    metrics = daemon.metrics.render().decode()
+    assert 'shipyard_reconciler_webhooks_total{outcome="rate-limited"} 3.0' in metrics
 
 
 def test_status_and_metrics_show_an_invalid_blueprint(loop: Loop) -> None:
