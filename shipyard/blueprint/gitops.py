@@ -79,8 +79,8 @@ class GitopsResources(BlueprintModel):
 
 
 class AllowedSource(BlueprintModel):
-    """Admitted to the webhook and metrics port: pods by labels (in this namespace, or in
-    namespaces with `namespaceLabels`), or an IP block."""
+    """Admitted to a port: pods by labels (in this namespace, or in namespaces with
+    `namespaceLabels`), or an IP block."""
 
     pod_labels: Annotated[
         dict[str, str] | None, Field(description="Labels of the admitted pods.")
@@ -172,5 +172,12 @@ class GitopsSpec(BlueprintModel):
     ] = DEFAULT_CLUSTER_ROLE_SCOPE
     allowed_sources: Annotated[
         list[AllowedSource],
-        Field(description="Who may reach the webhook/metrics port; none: nobody."),
+        Field(description="Who may reach the webhook port (8081); none: nobody."),
+    ] = []
+    metrics_sources: Annotated[
+        list[AllowedSource],
+        Field(
+            description="Who may reach the metrics, health and status port (8080), e.g. "
+            "Prometheus; none: nobody."
+        ),
     ] = []

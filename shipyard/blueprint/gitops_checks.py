@@ -72,8 +72,12 @@ def check_gitops(platform: Platform) -> Iterator[Finding]:
     problem = backend_problem(spec.pulumi.backend_url)
     if problem:
         yield ((*base, "pulumi", "backendUrl"), problem)
-    for index, source in enumerate(spec.allowed_sources):
-        yield from _source((*base, "allowedSources", index), source)
+    for field, sources in (
+        ("allowedSources", spec.allowed_sources),
+        ("metricsSources", spec.metrics_sources),
+    ):
+        for index, source in enumerate(sources):
+            yield from _source((*base, field, index), source)
     cluster = platform.spec.cluster
     if isinstance(cluster, LocalCluster) and (cluster.context or cluster.kubeconfig):
         field = "context" if cluster.context else "kubeconfig"

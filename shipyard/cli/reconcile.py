@@ -197,6 +197,7 @@ def reconcile(
 
     The state backend comes from PULUMI_BACKEND_URL or Pulumi.yaml; the secrets passphrase
     from PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE."""
+    from components.gitops_reconciler_args import credentials_problem
     from shipyard.gitops.applier import AutomationApplier
     from shipyard.gitops.child_env import child_environment
     from shipyard.gitops.daemon import Daemon, DaemonSettings
@@ -204,12 +205,11 @@ def reconcile(
     from shipyard.gitops.http_server import parse_listen
     from shipyard.gitops.json_logging import json_handler
     from shipyard.gitops.reconcile_state import StackStateStore, StateStore
-    from shipyard.gitops.redact import url_credentials_problem
 
     names = tuple(s.strip() for s in stacks.split(",") if s.strip()) if stacks else None
     if interval <= timedelta(0):
         abort("`--interval` must be positive", EXIT_USAGE)
-    problem = url_credentials_problem(repo_url)
+    problem = credentials_problem(repo_url)
     if problem:
         abort(
             f"`--repo`: {problem}, which would show in the process list, logs and /status; "
