@@ -159,8 +159,7 @@ class AutomationApplier:
         job_dir = Path(tempfile.mkdtemp(prefix=f"{request.stack}-{request.commit[:7]}-", dir=jobs))
         try:
             root = checkout(self.repository, request.commit, job_dir / "checkout")
-            env = self.env
-            problem = backend_problem(env, project_backend(root))
+            problem = backend_problem(self.env, project_backend(root))
             if problem is not None:
                 raise ApplyFailure("permanent", problem)
             job = {
