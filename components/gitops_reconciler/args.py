@@ -5,14 +5,18 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from components.shared.args import ComponentArgs
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.secret_refs import SecretKeyRef
 
 RECONCILER_PORT = 8080
+"""Health, readiness, metrics and status: reached inside the cluster only."""
+WEBHOOK_PORT = 8081
+"""`/webhook` alone: the one port the Service exposes."""
 # A fixed non-root user; the image must not need root (see docs/gitops-in-cluster.md).
 RUN_AS_USER = 10001
 DEFAULT_REPLICAS = 2
@@ -61,7 +65,31 @@ def repo_kind(url: str) -> Literal["https", "ssh"] | None:
     return None
 
 
+def credentials_problem(url: str) -> str | None:
+    """Why `url` holds a secret, shown masked; None when it holds none. An http(s) URL may
+    carry no user information at all (a token is often given as the user); an ssh URL
+    may name its user (`ssh://git@host/path`), never a password."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    userinfo, at, host = parts.netloc.rpartition("@")
+    secret = (parts.scheme in ("http", "https") and at) or (
+        parts.scheme == "ssh" and ":" in userinfo
+    )
+    if not secret:
+        return None
+    masked = parts._replace(netloc=f"***@{host}").geturl()
+    return f"`{masked}` holds credentials"
+
+
 def repo_problem(url: str) -> str | None:
+    problem = credentials_problem(url)
+    if problem:
+        return (
+            f"{problem}, which would show in the Deployment's args, the logs and /status; "
+            "remove them and put them in `gitCredentialsSecret`"
+        )
     if repo_kind(url) is not None:
         return None
     if url.startswith(("http://", "git://")):
@@ -108,6 +136,16 @@ def backend_problem(url: str) -> str | None:
     return f"`{url}` is not a Pulumi backend URL; use s3://, gs://, azblob:// or https://"
 
 
+def policy_pack_problem(path: str) -> str | None:
+    if path.startswith("/"):
+        return None
+    return (
+        f"`{path}` is not an absolute path in the image; a pack in the repository is not "
+        "used, since a commit could weaken it. Leave it out to enforce the pack installed "
+        "with Shipyard"
+    )
+
+
 def cidr_problem(cidr: str) -> str | None:
     try:
         ipaddress.ip_network(cidr, strict=True)
@@ -122,8 +160,8 @@ def _check(problem: str | None) -> None:
 
 
 class TrafficSource(ComponentArgs):
-    """Who may reach the webhook and metrics port: pods (by labels, in this namespace or
-    namespaces with given labels) or an IP block."""
+    """Who may reach a port: pods (by labels, in this namespace or namespaces with given
+    labels) or an IP block."""
 
     pod_labels: Annotated[
         dict[str, str] | None, Field(description="Labels of the admitted pods.")
@@ -171,6 +209,9 @@ class PulumiBackend(ComponentArgs):
 class GitopsReconcilerArgs(ComponentArgs):
     """`shipyard reconcile` with leader election, its RBAC, Service, PDB, NetworkPolicy."""
 
+    # A refused `repo` may hold a token: errors name the problem, never echo the input.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
     namespace: Annotated[Dns1123Label, Field(description="Namespace to run in.")]
     image: Annotated[
         PinnedImage,
@@ -199,7 +240,11 @@ class GitopsReconcilerArgs(ComponentArgs):
         bool, Field(description="Re-apply a stack when drift is found; default false.")
     ] = False
     policy_pack: Annotated[
-        str | None, Field(description="Policy pack directory in the repository.")
+        str | None,
+        Field(
+            description="An absolute policy pack directory in the image, enforced instead "
+            "of the pack installed with Shipyard; never the repository's."
+        ),
     ] = None
     webhook_secret: Annotated[
         SecretKeyRef | None,
@@ -240,7 +285,14 @@ class GitopsReconcilerArgs(ComponentArgs):
     ] = DEFAULT_CLUSTER_ROLE_SCOPE
     allowed_sources: Annotated[
         tuple[TrafficSource, ...],
-        Field(description="Sources admitted to the webhook/metrics port; none admits none."),
+        Field(description="Sources admitted to the webhook port; none admits none."),
+    ] = ()
+    metrics_sources: Annotated[
+        tuple[TrafficSource, ...],
+        Field(
+            description="Sources admitted to the metrics, health and status port (Prometheus); "
+            "none admits none."
+        ),
     ] = ()
 
     @model_validator(mode="after")
@@ -253,6 +305,8 @@ class GitopsReconcilerArgs(ComponentArgs):
             raise ValueError("`stacks` names a stack twice")
         _check(duration_problem(self.interval, MIN_INTERVAL_SECONDS))
         _check(duration_problem(self.drift_interval, MIN_DRIFT_INTERVAL_SECONDS))
+        if self.policy_pack is not None:
+            _check(policy_pack_problem(self.policy_pack))
         if repo_kind(self.repo) == "ssh" and self.git_credentials_secret is None:
             raise ValueError("an ssh `repo` needs `git_credentials_secret` with the key")
         return self

@@ -23,7 +23,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.gitops_reconciler.args import (
-    RECONCILER_PORT,
+    WEBHOOK_PORT,
     GitopsReconcilerArgs,
     PulumiBackend,
     TrafficSource,
@@ -82,7 +82,7 @@ class GitopsReconciler(pulumi.ComponentResource):
     the user's ClusterRole, a Service, a PDB and a NetworkPolicy."""
 
     service_name: pulumi.Output[str]
-    """The ClusterIP Service in front of the webhook and metrics port."""
+    """The ClusterIP Service in front of the webhook port (and nothing else)."""
     webhook_url: pulumi.Output[str]
     """The in-cluster URL GitHub webhooks are relayed to."""
     service_account_name: pulumi.Output[str]
@@ -92,7 +92,7 @@ class GitopsReconciler(pulumi.ComponentResource):
     state_config_map_name: pulumi.Output[str]
     """The ConfigMap holding the per-stack reconcile state."""
     port: pulumi.Output[int]
-    """The webhook, health and metrics port."""
+    """The Service's port: `/webhook` alone (health and metrics are on the pods' `http`)."""
 
     def __init__(
         self, name: str, args: GitopsReconcilerArgs, opts: pulumi.ResourceOptions | None = None
@@ -134,7 +134,7 @@ class GitopsReconciler(pulumi.ComponentResource):
         self.service_account_name = account.id.apply(lambda _: name)
         self.lease_name = lease.id.apply(lambda _: lease_name(name))
         self.state_config_map_name = state.id.apply(lambda _: state_config_map_name(name))
-        self.port = pulumi.Output.from_input(RECONCILER_PORT)
+        self.port = pulumi.Output.from_input(WEBHOOK_PORT)
         self.register_outputs(
             {
                 "service_name": self.service_name,

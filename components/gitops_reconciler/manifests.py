@@ -12,6 +12,7 @@ from components.gitops_reconciler.args import (
     RECONCILER_PORT,
     RUN_AS_USER,
     TERMINATION_GRACE_SECONDS,
+    WEBHOOK_PORT,
     GitopsReconcilerArgs,
     TrafficSource,
 )
@@ -71,7 +72,10 @@ def render_args(name: str, args: GitopsReconcilerArgs) -> list[str]:
         f"--repo={args.repo}",
         f"--branch={args.branch}",
         f"--interval={args.interval}",
+        # Every interface of the pod: the kubelet's probes and Prometheus come from outside
+        # it. The NetworkPolicy decides who gets in, port by port.
         f"--listen=0.0.0.0:{RECONCILER_PORT}",
+        f"--webhook-listen=0.0.0.0:{WEBHOOK_PORT}",
         f"--workdir={WORK_DIR}",
         f"--max-parallel={args.max_parallel}",
         f"--drift-interval={args.drift_interval}",
@@ -84,6 +88,8 @@ def render_args(name: str, args: GitopsReconcilerArgs) -> list[str]:
         rendered.append("--self-heal")
     if args.policy_pack is not None:
         rendered.append(f"--policy-pack={args.policy_pack}")
+    if args.git_auth == "https":  # git's `store` helper reads the mounted file, for fetches
+        rendered.append(f"--git-credentials-file={GIT_CREDENTIALS_DIR}/{GIT_CREDENTIALS_KEY}")
     return rendered
 
 
@@ -105,16 +111,7 @@ def render_env(args: GitopsReconcilerArgs) -> list[Manifest]:
     if args.webhook_secret is not None:
         ref = args.webhook_secret
         env.append(_secret_env(WEBHOOK_SECRET_ENV, ref.name, ref.key))
-    if args.git_auth == "https":  # git's `store` helper reads the mounted file
-        env += [
-            {"name": "GIT_CONFIG_COUNT", "value": "1"},
-            {"name": "GIT_CONFIG_KEY_0", "value": "credential.helper"},
-            {
-                "name": "GIT_CONFIG_VALUE_0",
-                "value": f"store --file={GIT_CREDENTIALS_DIR}/{GIT_CREDENTIALS_KEY}",
-            },
-        ]
-    elif args.git_auth == "ssh":
+    if args.git_auth == "ssh":
         env.append(
             {
                 "name": "GIT_SSH_COMMAND",
@@ -132,7 +129,10 @@ def render_container(name: str, args: GitopsReconcilerArgs) -> Manifest:
         "image": args.image,
         "command": ["shipyard"],
         "args": render_args(name, args),
-        "ports": [{"name": "http", "containerPort": RECONCILER_PORT, "protocol": "TCP"}],
+        "ports": [
+            {"name": "http", "containerPort": RECONCILER_PORT, "protocol": "TCP"},
+            {"name": "webhook", "containerPort": WEBHOOK_PORT, "protocol": "TCP"},
+        ],
         "env": render_env(args),
         "resources": {
             "requests": {"cpu": args.cpu_request, "memory": args.memory_request},
@@ -313,7 +313,9 @@ def render_state_config_map(name: str, args: GitopsReconcilerArgs) -> Manifest:
 
 
 def render_service(name: str, args: GitopsReconcilerArgs) -> Manifest:
-    return http_service(_metadata(name, args), selector_labels(name), RECONCILER_PORT)
+    """The webhook port alone: what an Ingress in front of it exposes is `/webhook`, never
+    health, metrics or `/status`, which Prometheus reaches on the pods' `http` port."""
+    return http_service(_metadata(name, args), selector_labels(name), WEBHOOK_PORT, "webhook")
 
 
 def render_pod_disruption_budget(name: str, args: GitopsReconcilerArgs) -> Manifest:
@@ -332,16 +334,21 @@ def _peer(source: TrafficSource) -> Manifest:
 
 
 def render_network_policy(name: str, args: GitopsReconcilerArgs) -> Manifest:
-    """In: only the declared sources, on the one port. Out: not restricted, since the pod
-    reaches the git host, the state backend and the API server, whose addresses vary."""
+    """In: `allowed_sources` to the webhook port, `metrics_sources` to the metrics port,
+    nobody else. Out: not restricted, since the pod reaches the git host, the state backend
+    and the API server, whose addresses vary."""
     ingress: list[Manifest] = []
-    if args.allowed_sources:
-        ingress.append(
-            {
-                "from": [_peer(source) for source in args.allowed_sources],
-                "ports": [{"port": RECONCILER_PORT, "protocol": "TCP"}],
-            }
-        )
+    for sources, port in (
+        (args.allowed_sources, WEBHOOK_PORT),
+        (args.metrics_sources, RECONCILER_PORT),
+    ):
+        if sources:
+            ingress.append(
+                {
+                    "from": [_peer(source) for source in sources],
+                    "ports": [{"port": port, "protocol": "TCP"}],
+                }
+            )
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -355,4 +362,4 @@ def render_network_policy(name: str, args: GitopsReconcilerArgs) -> Manifest:
 
 
 def webhook_url(name: str, namespace: str) -> str:
-    return f"http://{name}.{namespace}.svc.cluster.local:{RECONCILER_PORT}/webhook"
+    return f"http://{name}.{namespace}.svc.cluster.local:{WEBHOOK_PORT}/webhook"

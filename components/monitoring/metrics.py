@@ -175,6 +175,7 @@ RECONCILER = Exporter(
         "shipyard_reconciler_leader": "gauge",
         "shipyard_reconciler_webhooks": "counter",
         "shipyard_reconciler_git_fetch_errors": "counter",
+        "shipyard_reconciler_source_available": "gauge",
     },
 )
 

@@ -8,8 +8,10 @@ from typing import Any
 Manifest = dict[str, Any]
 
 
-def http_service(metadata: Manifest, selector: Mapping[str, str], port: int) -> Manifest:
-    """A ClusterIP Service forwarding `port` to the pods' port named `http`."""
+def http_service(
+    metadata: Manifest, selector: Mapping[str, str], port: int, port_name: str = "http"
+) -> Manifest:
+    """A ClusterIP Service forwarding `port` to the pods' port named `port_name`."""
     return {
         "apiVersion": "v1",
         "kind": "Service",
@@ -17,7 +19,9 @@ def http_service(metadata: Manifest, selector: Mapping[str, str], port: int) -> 
         "spec": {
             "type": "ClusterIP",
             "selector": dict(selector),
-            "ports": [{"name": "http", "port": port, "targetPort": "http", "protocol": "TCP"}],
+            "ports": [
+                {"name": port_name, "port": port, "targetPort": port_name, "protocol": "TCP"}
+            ],
         },
     }
 

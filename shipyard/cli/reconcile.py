@@ -19,7 +19,7 @@ import click
 
 from shipyard.cli.abort import EXIT_INVALID, EXIT_USAGE, abort
 
-DEFAULT_LISTEN = "0.0.0.0:8080"
+DEFAULT_LISTEN = "127.0.0.1:8080"
 DEFAULT_SECRET_ENV = "SHIPYARD_WEBHOOK_SECRET"
 DEFAULT_DRIFT_INTERVAL = "6h"
 DEFAULT_INTERVAL = "15s"
@@ -51,7 +51,20 @@ class Duration(click.ParamType[timedelta]):
 
 
 @click.command()
-@click.option("--repo", "repo_url", required=True, help="The git remote to watch (URL or path).")
+@click.option(
+    "--repo",
+    "repo_url",
+    required=True,
+    help="The git remote to watch (URL or path), without credentials: see --git-credentials-file.",
+)
+@click.option(
+    "--git-credentials-file",
+    envvar="SHIPYARD_GIT_CREDENTIALS_FILE",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True, resolve_path=True),
+    help="git's credential store file (lines such as https://x-access-token:TOKEN@github.com) "
+    "used for fetches only (env SHIPYARD_GIT_CREDENTIALS_FILE). Without it, git's own "
+    "configuration applies.",
+)
 @click.option("--branch", required=True, help="The branch whose head is applied.")
 @click.option(
     "--stacks", help="Comma-separated stacks to reconcile; default: every stack at the head."
@@ -68,7 +81,15 @@ class Duration(click.ParamType[timedelta]):
     envvar="SHIPYARD_LISTEN",
     default=DEFAULT_LISTEN,
     show_default=True,
-    help="HOST:PORT for /healthz, /readyz, /metrics, /status and /webhook (env SHIPYARD_LISTEN).",
+    help="HOST:PORT for /healthz, /readyz, /metrics and /status, and /webhook unless "
+    "--webhook-listen is given (env SHIPYARD_LISTEN). This machine only by default; "
+    "0.0.0.0:PORT listens on every interface.",
+)
+@click.option(
+    "--webhook-listen",
+    envvar="SHIPYARD_WEBHOOK_LISTEN",
+    help="HOST:PORT serving /webhook alone, the port to expose to GitHub; then --listen "
+    "serves no /webhook (env SHIPYARD_WEBHOOK_LISTEN).",
 )
 @click.option(
     "--webhook-secret-env",
@@ -112,9 +133,20 @@ class Duration(click.ParamType[timedelta]):
 )
 @click.option(
     "--policy-pack",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The policy pack; a relative path is taken in the checkout. Default: the "
-    "checkout's policies/.",
+    type=click.Path(path_type=Path, file_okay=False, exists=True, resolve_path=True),
+    help="A policy pack directory on this machine to enforce instead of the one installed "
+    "with Shipyard. Never taken from the repository, whose commits could weaken it.",
+)
+@click.option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    envvar="SHIPYARD_PASS_ENV",
+    metavar="NAME",
+    help="Another environment variable the engine and providers get; repeatable (env "
+    "SHIPYARD_PASS_ENV, space-separated). They get only PATH, HOME, locale, proxy and CA "
+    "settings, KUBECONFIG, KUBERNETES_SERVICE_*, PULUMI_*, AWS_*, AZURE_*, ARM_*, GOOGLE_* "
+    "and CLOUDSDK_*; never the webhook secret.",
 )
 @click.option(
     "--state-configmap",
@@ -140,10 +172,12 @@ class Duration(click.ParamType[timedelta]):
 )
 def reconcile(
     repo_url: str,
+    git_credentials_file: Path | None,
     branch: str,
     stacks: str | None,
     interval: timedelta,
     listen: str,
+    webhook_listen: str | None,
     webhook_secret_env: str,
     state_dir: Path,
     workdir: Path,
@@ -151,6 +185,7 @@ def reconcile(
     drift_interval: timedelta,
     self_heal: bool,
     policy_pack: Path | None,
+    pass_env: tuple[str, ...],
     state_configmap: str | None,
     leader_election_lease: str | None,
     leader_identity: str | None,
@@ -162,20 +197,36 @@ def reconcile(
 
     The state backend comes from PULUMI_BACKEND_URL or Pulumi.yaml; the secrets passphrase
     from PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE."""
+    from components.gitops_reconciler.args import credentials_problem
     from shipyard.gitops.applier import AutomationApplier
+    from shipyard.gitops.child_env import child_environment
     from shipyard.gitops.daemon import Daemon, DaemonSettings
     from shipyard.gitops.decide import Policy
-    from shipyard.gitops.http_server import ReconcilerServer, parse_listen
+    from shipyard.gitops.http_server import parse_listen
     from shipyard.gitops.json_logging import json_handler
     from shipyard.gitops.reconcile_state import StackStateStore, StateStore
 
     names = tuple(s.strip() for s in stacks.split(",") if s.strip()) if stacks else None
     if interval <= timedelta(0):
         abort("`--interval` must be positive", EXIT_USAGE)
-    try:
-        host, port = parse_listen(listen)
-    except ValueError as error:
-        abort(f"`--listen`: {error}", EXIT_USAGE)
+    problem = credentials_problem(repo_url)
+    if problem:
+        abort(
+            f"`--repo`: {problem}, which would show in the process list, logs and /status; "
+            "remove them and put them in a --git-credentials-file",
+            EXIT_USAGE,
+        )
+    addresses = {"--listen": listen, "--webhook-listen": webhook_listen}
+    listeners: dict[str, tuple[str, int]] = {}
+    for option, value in addresses.items():
+        if value is None:
+            continue
+        try:
+            listeners[option] = parse_listen(value)
+        except ValueError as error:
+            abort(f"`{option}`: {error}", EXIT_USAGE)
+    if policy_pack is not None and not (policy_pack / "PulumiPolicy.yaml").is_file():
+        abort(f"`--policy-pack`: {policy_pack} has no PulumiPolicy.yaml", EXIT_USAGE)
     lease = _namespaced("--leader-election-lease", leader_election_lease)
     state_map = _namespaced("--state-configmap", state_configmap)
     secret = os.environ.get(webhook_secret_env, "").encode() or None
@@ -194,8 +245,19 @@ def reconcile(
         max_parallel=max_parallel,
         policy=Policy(drift_interval=drift_interval or None),
         self_heal=self_heal,
+        git_credentials_file=git_credentials_file,
     )
-    applier = AutomationApplier(settings.mirror, settings.workdir, policy_pack=policy_pack)
+    child_env = child_environment(os.environ, pass_env, withheld={webhook_secret_env})
+    applier = AutomationApplier(
+        settings.mirror, settings.workdir, policy_pack=policy_pack, env=child_env
+    )
+    ended, removed = applier.clean_abandoned()
+    if ended or removed:
+        logger.warning(
+            f"ended {len(ended)} process(es) and removed {len(removed)} checkout(s) of applies "
+            "an earlier run left behind",
+            extra={"fields": {"reason": "AbandonedJobs", "ended": ended, "removed": removed}},
+        )
     gate: Callable[[], bool] | None = None
     elector: Any = None
     if lease is not None:
@@ -226,24 +288,53 @@ def reconcile(
             if stalled:
                 abort(f"stalled: {', '.join(stalled)} (see the JSON log)", EXIT_INVALID)
             return
-        try:
-            server = ReconcilerServer(daemon, host, port)
-        except OSError as error:
-            abort(f"cannot listen on {listen}: {error}", EXIT_USAGE)
-        server.start()
+        servers = _serve(daemon, listeners, logger)
         logger.info(
-            f"listening on {host}:{server.port}; watching {branch} of {repo_url}",
-            extra={"fields": {"listen": f"{host}:{server.port}"}},
+            f"watching {branch} of {repo_url}",
+            extra={"fields": {"repo": repo_url, "branch": branch}},
         )
         _stop_on_signals(daemon.stop)
         try:
             daemon.run()
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
     finally:
         daemon.stop()
         if elector is not None:
             elector.stop()
+
+
+def _serve(daemon: Any, listeners: dict[str, tuple[str, int]], logger: logging.Logger) -> list[Any]:
+    """Start the HTTP servers: everything on --listen, or with --webhook-listen the GET
+    endpoints there and /webhook alone on its own port."""
+    from shipyard.gitops.http_server import ReconcilerServer, Routes
+
+    split = "--webhook-listen" in listeners
+    routes: dict[str, Routes] = {
+        "--listen": "internal" if split else "all",
+        "--webhook-listen": "webhook",
+    }
+    servers: list[ReconcilerServer] = []
+    for option, (host, port) in listeners.items():
+        try:
+            server = ReconcilerServer(daemon, host, port, routes=routes[option])
+        except OSError as error:
+            for started in servers:
+                started.stop()
+            abort(f"`{option}`: cannot listen on {host}:{port}: {error}", EXIT_USAGE)
+        server.start()
+        servers.append(server)
+        served = (
+            "/webhook"
+            if option == "--webhook-listen"
+            else ("/healthz, /readyz, /metrics, /status" + ("" if split else ", /webhook"))
+        )
+        logger.info(
+            f"listening on {host}:{server.port} for {served}",
+            extra={"fields": {"listen": f"{host}:{server.port}", "routes": routes[option]}},
+        )
+    return servers
 
 
 def _namespaced(option: str, value: str | None) -> tuple[str, str] | None:

@@ -7,13 +7,21 @@
 2. starts `python -m shipyard.gitops.apply_worker JOB` with that directory as the project
    root. The worker runs the reconciler's own installed engine (`shipyard.program`) as a
    Pulumi Automation API inline program, over the blueprint and `stacks/Pulumi.<stack>.yaml`
-   (secure config included) of the checkout, with the policy pack;
+   (secure config included) of the checkout, with the installed policy pack (or the one
+   the operator names; never the checkout's, see `policy_pack`);
 3. reads the worker's result file: success, drift found or not, or an `ApplyFailure`.
 
 Why a child process: a kill of the child ends its apply like a kill of the reconciler
 would (the worker dies with its parent, see `apply_worker`), applies of several stacks
 never share the Pulumi SDK's process-wide state (the working directory, `sys.modules`,
 the SDK's settings), and the idle reconciler never imports Pulumi (about 40 MB less).
+
+Every process of a job (the worker, the CLI, its plugins) carries the job's tag
+(`processes.JOB_ENV`). When the worker ends, whatever of its job still runs is killed; a
+worker that ends without a result was killed mid-update, which counts as an interruption
+(`ApplyFailure(interrupted=True)`), so the next apply clears the engine's leftovers.
+`clean_abandoned` ends the jobs and removes the checkouts an earlier run of the reconciler
+left behind (it was killed); the CLI calls it at start.
 
 This module itself never imports Pulumi.
 """
@@ -34,12 +42,13 @@ from typing import Any, Literal
 
 from ruamel.yaml import YAML
 
+from shipyard.gitops import processes
+from shipyard.gitops.child_env import child_environment
+from shipyard.gitops.policy_pack import PolicyPackMissing, checked_pack, write_installed_pack
 from shipyard.gitops.reconcile_state import ErrorKind
 from shipyard.gitops.reconciler import ApplyFailure, ApplyRequest
 
 WORKER_MODULE = "shipyard.gitops.apply_worker"
-POLICY_PACK_DIR = "policies"
-"""The checkout's policy pack, used unless `policy_pack` names another."""
 DEFAULT_TIMEOUT = timedelta(hours=1)
 """An apply or drift check that runs longer is killed and counted as a temporary failure."""
 BACKEND_ENV = "PULUMI_BACKEND_URL"
@@ -112,14 +121,28 @@ class AutomationApplier:
     ) -> None:
         self.repository = repository
         self.workdir = workdir
-        self.policy_pack = policy_pack
-        """None: the checkout's `policies/` when it has a PulumiPolicy.yaml. A relative path
-        is taken inside the checkout."""
-        self.env = dict(env) if env is not None else None
+        self.policy_pack = policy_pack or write_installed_pack(workdir)
+        """The pack every apply and drift check runs with: the one installed with Shipyard
+        (written into `workdir`), or a directory the operator names."""
+        self.env = dict(env) if env is not None else child_environment(os.environ)
+        """The children's whole environment: by default the allow-listed part of this
+        process's (`child_env`), never the webhook secret or git credentials."""
         self.python = python
         self.timeout = timeout
+        self.owner = processes.owner_tag(workdir)
         for sub in ("jobs", "logs"):
             (workdir / sub).mkdir(parents=True, exist_ok=True)
+
+    def clean_abandoned(self) -> tuple[list[str], list[str]]:
+        """End every process of this work directory's jobs and remove the jobs' checkouts:
+        what a killed reconciler left. Returns what was ended (`pid: command`) and
+        removed. Call it before the first apply."""
+        ended = processes.end_job(self.owner)
+        removed = []
+        for job in sorted((self.workdir / "jobs").iterdir()):
+            shutil.rmtree(job, ignore_errors=True)
+            removed.append(job.name)
+        return ended, removed
 
     def apply(self, request: ApplyRequest) -> None:
         self._run("apply", request)
@@ -136,8 +159,7 @@ class AutomationApplier:
         job_dir = Path(tempfile.mkdtemp(prefix=f"{request.stack}-{request.commit[:7]}-", dir=jobs))
         try:
             root = checkout(self.repository, request.commit, job_dir / "checkout")
-            env = self.env if self.env is not None else os.environ
-            problem = backend_problem(env, project_backend(root))
+            problem = backend_problem(self.env, project_backend(root))
             if problem is not None:
                 raise ApplyFailure("permanent", problem)
             job = {
@@ -145,61 +167,77 @@ class AutomationApplier:
                 "stack": request.stack,
                 "commit": request.commit,
                 "project_root": str(root),
-                "policy_packs": self._policy_packs(root),
+                "policy_packs": [str(self._policy_pack())],
                 "recovering": request.recovering,
                 "refresh": request.refresh,
+                "lock_hosts": list(request.lock_hosts),
                 "result": str(job_dir / "result.json"),
             }
             job_file = job_dir / "job.json"
             job_file.write_text(json.dumps(job), encoding="utf-8")
-            return self._spawn(job_file, job_dir / "result.json", root, request.stack)
+            tag = processes.job_tag(self.owner, job_dir.name)
+            return self._spawn(job_file, job_dir / "result.json", root, request.stack, tag)
         finally:
             shutil.rmtree(job_dir, ignore_errors=True)
 
-    def _policy_packs(self, root: Path) -> list[str]:
-        pack = self.policy_pack
-        if pack is None:
-            pack = root / POLICY_PACK_DIR
-            if not (pack / "PulumiPolicy.yaml").is_file():
-                return []
-        elif not pack.is_absolute():
-            pack = root / pack
-        if not (pack / "PulumiPolicy.yaml").is_file():
-            raise ApplyFailure("permanent", f"no policy pack (PulumiPolicy.yaml) in {pack}")
-        # The pack's `virtualenv: ../.venv` would name a directory the checkout does not have:
-        # the pack runs in the reconciler's own environment, which holds `shipyard.policy`.
-        venv = root / ".venv"
-        if not venv.exists():
-            venv.symlink_to(Path(sys.prefix), target_is_directory=True)
-        return [str(pack)]
+    def _policy_pack(self) -> Path:
+        """The pack, checked before every run: none is a failure, never an apply without."""
+        try:
+            return checked_pack(self.policy_pack)
+        except PolicyPackMissing as error:
+            raise ApplyFailure(
+                "temporary", f"{error}; no apply runs without the policy pack"
+            ) from None
 
-    def _spawn(self, job_file: Path, result_file: Path, root: Path, stack: str) -> dict[str, Any]:
+    def _spawn(
+        self, job_file: Path, result_file: Path, root: Path, stack: str, tag: str
+    ) -> dict[str, Any]:
         log_path = self.log_path(stack)
         timeout = self.timeout.total_seconds() if self.timeout is not None else None
+        env = {**self.env, processes.JOB_ENV: tag}
         with log_path.open("ab") as log:
             proc = subprocess.Popen(
                 [self.python, "-m", WORKER_MODULE, str(job_file)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=self.env,
+                env=env,
                 cwd=root,
+                start_new_session=True,  # its own process group, ended with the job
             )
             try:
-                code = proc.wait(timeout)
+                code: int | None = proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                code = None
+            finally:
+                # Whatever of the job still runs (all of it after a timeout or an error here;
+                # plugins the engine left) ends before the next apply may start. The group is
+                # signalled only while its leader is not reaped, so its id cannot be reused.
+                running = proc.poll() is None
+                ended = processes.end_job(tag, group=proc.pid if running else None)
                 proc.wait()
-                raise ApplyFailure(
-                    "temporary", f"the engine did not finish in {self.timeout}; see {log_path}"
-                ) from None
+        if code is None:
+            raise ApplyFailure(
+                "temporary",
+                f"the engine did not finish in {self.timeout} and was killed "
+                f"({len(ended)} process(es) ended); see {log_path}",
+                interrupted=True,
+            )
         try:
             result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
+            how = f"was killed by signal {-code}" if code < 0 else f"exited with {code}"
             raise ApplyFailure(
-                "temporary", f"the engine process exited with {code} and no result; see {log_path}"
+                "temporary",
+                f"the engine process {how} before it finished "
+                f"({len(ended)} more process(es) of the job ended); see {log_path}",
+                interrupted=True,
             ) from None
         if not result.get("ok"):
             kind: ErrorKind = "permanent" if result.get("kind") == "permanent" else "temporary"
-            raise ApplyFailure(kind, str(result.get("message", "unknown error")))
+            raise ApplyFailure(
+                kind,
+                str(result.get("message", "unknown error")),
+                interrupted=bool(result.get("leftovers")),
+            )
         return result

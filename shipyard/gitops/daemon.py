@@ -26,17 +26,25 @@ from typing import Any
 from shipyard.gitops.affected import in_promotion_order
 from shipyard.gitops.decide import Policy
 from shipyard.gitops.git_facts import GitFacts, GitFactsError
+from shipyard.gitops.git_fetch import FETCH_TIMEOUT, descends, fetch_branch, fetch_environment
 from shipyard.gitops.metrics import ReconcilerMetrics
 from shipyard.gitops.reconcile_state import StackStateStore, StateError
 from shipyard.gitops.reconciler import RUN_ID, Applier, StackResult, reconcile_once
+from shipyard.gitops.redact import redact
 from shipyard.gitops.revisions import stacks_at
-from shipyard.gitops.webhook import InMemoryDeliveries, verify_delivery
+from shipyard.gitops.source_health import (
+    DEFAULT_UNREADY_AFTER,
+    SOURCE_UNAVAILABLE,
+    SourceHealth,
+    fetch_failed,
+    fetched,
+    unready_because,
+)
+from shipyard.gitops.webhook import InMemoryDeliveries, TriggerLimiter, refusal, verify_delivery
 
 LOGGER = logging.getLogger("shipyard.reconcile")
 DEFAULT_INTERVAL = timedelta(seconds=15)
 DEFAULT_MAX_PARALLEL = 2
-FETCH_TIMEOUT = 120.0
-"""Seconds before a hanging `git fetch` is given up (the next pass tries again)."""
 HEALTHY_AFTER_MISSED_PASSES = 4
 """`/healthz` fails when the loop has not started a pass for this many intervals."""
 
@@ -56,6 +64,10 @@ class DaemonSettings:
     max_parallel: int = DEFAULT_MAX_PARALLEL
     policy: Policy = field(default_factory=Policy)
     self_heal: bool = False
+    source_unready_after: int = DEFAULT_UNREADY_AFTER
+    """Failed fetches in a row before `/readyz` fails (default `DEFAULT_UNREADY_AFTER`)."""
+    git_credentials_file: Path | None = None
+    """git's credential store file (`https://user:token@host` lines), for fetches only."""
 
     @property
     def mirror(self) -> Path:
@@ -90,6 +102,7 @@ class Daemon:
         self.run_id = run_id
         self.logger = logger
         self.deliveries = InMemoryDeliveries()
+        self.triggers = TriggerLimiter()
         self._deliveries_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(settings.max_parallel, thread_name_prefix="reconcile")
         self._busy: dict[str, threading.Lock] = {}
@@ -102,35 +115,60 @@ class Daemon:
         self._was_leader: bool | None = None
         self.ready = False
         self.heartbeat = time.monotonic()
+        self.source = SourceHealth()
 
     # --- git ----------------------------------------------------------------------------
 
     def sync(self) -> bool:
-        """Fetch the branch into the mirror; False (logged, counted) when it fails."""
+        """Fetch the branch into the mirror; False (logged, counted, and the source marked
+        unavailable) when it fails. A head that does not descend from the previous one (a
+        force push) is logged as a history rewrite."""
         mirror = self.settings.mirror
         branch = self.settings.branch
-        env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+        env = fetch_environment(os.environ, self.settings.git_credentials_file)
         try:
-            if not (mirror / "HEAD").exists():
-                mirror.parent.mkdir(parents=True, exist_ok=True)
-                _git(["init", "--quiet", "--bare", str(mirror)], env)
-            _git(
-                [
-                    *("-C", str(mirror), "fetch", "--quiet", "--prune", "--no-tags"),
-                    self.settings.repo_url,
-                    f"+refs/heads/{branch}:{self.settings.ref}",
-                ],
-                env,
+            before, after = fetch_branch(
+                mirror, self.settings.repo_url, branch, self.settings.ref, env
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
             self.metrics.fetch_errors.inc()
-            detail = getattr(error, "stderr", "") or str(error)
+            detail = str(getattr(error, "stderr", "") or error).strip()
+            message = redact(f"fetching {branch} from {self.settings.repo_url} failed: {detail}")
+            self.source = fetch_failed(self.source, self.clock(), message)
+            self.metrics.source_available.set(0)
             self.logger.error(
-                f"fetching {branch} from {self.settings.repo_url} failed: {str(detail).strip()}",
-                extra={"fields": {"decision": "nothing", "reason": "FetchFailed"}},
+                message,
+                extra={
+                    "fields": {
+                        "decision": "nothing",
+                        "reason": "FetchFailed",
+                        "failed_fetches": self.source.failed_fetches,
+                    }
+                },
             )
             return False
+        if self.source.reason == SOURCE_UNAVAILABLE:
+            self.logger.info(
+                f"fetching {branch} works again after {self.source.failed_fetches} failure(s)",
+                extra={"fields": {"reason": "SourceAvailable"}},
+            )
+        self.source = fetched(self.source, self.clock(), after)
+        self.metrics.source_available.set(1)
+        if before and after and before != after and not descends(mirror, before, after, env):
+            self.logger.warning(
+                f"the history of {branch} was rewritten: {after[:7]} does not descend from "
+                f"{before[:7]} (a force push); reconciling to {after[:7]}",
+                extra={"fields": {"reason": "HistoryRewritten", "before": before, "head": after}},
+            )
         return True
+
+    def readiness(self) -> tuple[bool, str]:
+        """`/readyz`: ready once the loop runs, unless the source has been unavailable for
+        `source_unready_after` fetches in a row."""
+        if not self.ready:
+            return False, "starting"
+        problem = unready_because(self.source, self.settings.source_unready_after)
+        return (False, problem) if problem else (True, "ready")
 
     def stack_names(self) -> tuple[str, ...]:
         if self.settings.stacks is not None:
@@ -228,8 +266,24 @@ class Daemon:
 
     # --- HTTP-facing --------------------------------------------------------------------
 
+    def refuse_webhook(self, headers: Mapping[str, str]) -> tuple[int, str] | None:
+        """The answer to a delivery that its headers alone refuse, before its body is read:
+        webhooks off (404), no signature (401), no delivery id or not a GUID (400)."""
+        if not self.webhook_secret:
+            self.metrics.webhooks.labels("disabled").inc()
+            return 404, "webhooks are disabled: no webhook secret is configured"
+        verdict = refusal(headers)
+        if verdict is None:
+            return None
+        self.metrics.webhooks.labels(verdict.outcome).inc()
+        self.logger.warning(
+            f"webhook rejected: {verdict.message}", extra={"fields": {"webhook": verdict.outcome}}
+        )
+        return verdict.http_status, verdict.message
+
     def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
-        """Verify a GitHub delivery; a push to the watched branch triggers a pass."""
+        """Verify a GitHub delivery; a push to the watched branch triggers a pass, at most
+        as often as the trigger limiter allows."""
         if not self.webhook_secret:
             self.metrics.webhooks.labels("disabled").inc()
             return 404, "webhooks are disabled: no webhook secret is configured"
@@ -251,6 +305,19 @@ class Daemon:
             self.metrics.webhooks.labels("ignored").inc()
             what = f"a push to {ref}" if ref else f"a `{verdict.event}` event"
             return 202, f"{what} is ignored; watching {wanted}"
+        with self._deliveries_lock:
+            allowed = self.triggers.allow(self.clock())
+        if not allowed:
+            self.metrics.webhooks.labels("rate-limited").inc()
+            self.logger.warning(
+                "webhook: pushes come faster than passes may start; the next poll picks "
+                "this one up",
+                extra={"fields": {**fields, "webhook": "rate-limited"}},
+            )
+            return 429, (
+                "too many pushes in a short time; the next poll (every "
+                f"{self.settings.interval.total_seconds():g}s) picks this one up"
+            )
         self.metrics.webhooks.labels("accepted").inc()
         self.logger.info("webhook: reconciling now", extra={"fields": fields})
         self.trigger()
@@ -265,9 +332,10 @@ class Daemon:
             except StateError as error:
                 stacks[name] = {"error": str(error)}
         return {
-            "repo": self.settings.repo_url,
+            "repo": redact(self.settings.repo_url),
             "branch": self.settings.branch,
             "leader": bool(self._was_leader),
+            "source": self.source.to_json(),
             "stacks": stacks,
         }
 
@@ -279,14 +347,3 @@ def _push_ref(body: bytes) -> str | None:
         return None
     ref = payload.get("ref") if isinstance(payload, dict) else None
     return ref if isinstance(ref, str) else None
-
-
-def _git(args: list[str], env: Mapping[str, str]) -> None:
-    subprocess.run(
-        ["git", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=dict(env),
-        timeout=FETCH_TIMEOUT,
-    )

@@ -1,7 +1,7 @@
 """One JSON object per log line, for the reconciler's decisions.
 
 Structured fields go in `extra={"fields": {...}}`; they are merged into the line with
-sorted keys, so lines diff and grep well.
+sorted keys, so lines diff and grep well. Credentials in URLs are masked (`redact`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import json
 import logging
 from datetime import UTC, datetime
 from typing import TextIO
+
+from shipyard.gitops.redact import redact
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,7 +27,7 @@ class JsonFormatter(logging.Formatter):
             line.update(fields)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, sort_keys=True, default=str)
+        return redact(json.dumps(line, sort_keys=True, default=str))
 
 
 def json_handler(stream: TextIO | None = None) -> logging.Handler:

@@ -10,9 +10,11 @@
 | `shipyard_reconciler_leader` | gauge (1 while this replica may reconcile) | |
 | `shipyard_reconciler_webhooks_total` | counter | `outcome` |
 | `shipyard_reconciler_git_fetch_errors_total` | counter | |
+| `shipyard_reconciler_source_available` | gauge (0 after a failed fetch, 1 after a good one) | |
 
 An apply's `result` is `succeeded`, `temporary_failure` or `permanent_failure`; a webhook's
-`outcome` is a `webhook.Outcome`, `ignored` (another branch or event) or `disabled`.
+`outcome` is a `webhook.Outcome`, `ignored` (another branch or event), `rate-limited` or
+`disabled`.
 """
 
 from __future__ import annotations
@@ -69,6 +71,11 @@ class ReconcilerMetrics:
         )
         self.fetch_errors = Counter(
             PREFIX + "git_fetch_errors", "Failed fetches of the watched branch.", registry=r
+        )
+        self.source_available = Gauge(
+            PREFIX + "source_available",
+            "0 while the last fetch of the watched branch failed, 1 after a good one.",
+            registry=r,
         )
 
     def observe(self, result: StackResult, seconds: float) -> None:

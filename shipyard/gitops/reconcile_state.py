@@ -79,6 +79,8 @@ class StackState:
     interrupted: bool = False
     """The last apply was interrupted: the next one must clear its leftovers (the engine's
     lock and pending operations) first. Cleared when an apply finishes."""
+    interrupted_on: tuple[str, ...] = ()
+    """The hosts the interrupted applies ran on: a lock one of them left may be cleared."""
     condition: Condition | None = None
 
     @property
@@ -105,6 +107,8 @@ class StackState:
         for key, value in data.items():
             if key in nested and value is not None:
                 values[key] = nested[key](**_decode_times(value))
+            elif key == "interrupted_on":
+                values[key] = tuple(value)
             else:
                 values[key] = _decode_time(key, value)
         return cls(**values)
@@ -195,6 +199,7 @@ def interruption_recorded(
         state,
         in_progress=None,
         interrupted=True,
+        interrupted_on=with_host(state.interrupted_on, marker.host),
         last_attempted_commit=marker.commit,
         attempts=state.attempts + 1,
         next_retry_at=retry_at,
@@ -206,6 +211,10 @@ def interruption_recorded(
             now,
         ),
     )
+
+
+def with_host(hosts: tuple[str, ...], host: str) -> tuple[str, ...]:
+    return hosts if host in hosts else (*hosts, host)
 
 
 class StackStateStore(Protocol):

@@ -42,6 +42,7 @@ from shipyard.gitops.reconcile_state import (
     StateError,
     is_interrupted,
     this_process,
+    with_host,
 )
 from shipyard.gitops.revisions import affected_at, load_blueprint_at, stacks_at
 
@@ -66,16 +67,23 @@ class ApplyRequest:
     recovering: bool = False
     """The previous apply was interrupted: clear its pending operations and lock first."""
     refresh: bool = False
-    """Refresh the state from the live resources first (self-heal of drift)."""
+    """Refresh the state from the live resources first: after drift (self-heal) and after
+    an interruption, so the result reflects the cluster and not a stale checkpoint."""
+    lock_hosts: tuple[str, ...] = ()
+    """Hosts of interrupted applies of this stack: a lock one of them holds is theirs, and
+    may be cleared (leader election ensures their reconciler is gone)."""
 
 
 class ApplyFailure(Exception):
     """An apply or drift check that failed, and whether trying again may help."""
 
-    def __init__(self, kind: ErrorKind, message: str) -> None:
+    def __init__(self, kind: ErrorKind, message: str, *, interrupted: bool = False) -> None:
         super().__init__(message)
         self.kind: ErrorKind = kind
         self.message = message
+        self.interrupted = interrupted
+        """The engine was ended mid-update (its process died or was killed), or an earlier
+        interruption's leftovers are not cleared yet: the next apply must recover."""
 
 
 class Applier(Protocol):
@@ -242,12 +250,21 @@ def _apply(
 ) -> StackState:
     commit = decision.commit or ""
     state = _with_condition(state, decision, clock())
-    state = store.begin_apply(state, mark(commit, clock()))
-    request = ApplyRequest(stack.name, commit, stack.blueprint, decision.recovering, refresh)
+    marker = mark(commit, clock())
+    state = store.begin_apply(state, marker)
+    request = ApplyRequest(
+        stack.name,
+        commit,
+        stack.blueprint,
+        recovering=decision.recovering,
+        refresh=refresh or decision.recovering,
+        lock_hosts=state.interrupted_on,
+    )
+    interrupted = False
     try:
         applier.apply(request)
     except ApplyFailure as failure:
-        kind, message = failure.kind, failure.message
+        kind, message, interrupted = failure.kind, failure.message, failure.interrupted
     except Exception as error:  # an applier bug or an unexpected engine error
         kind, message = "temporary", f"{type(error).__name__}: {error}"
     else:
@@ -262,6 +279,7 @@ def _apply(
             next_retry_at=None,
             in_progress=None,
             interrupted=False,
+            interrupted_on=(),
         )
         _log(logger, stack.name, None, applied)
         state = _with_condition(state, applied, done)
@@ -285,7 +303,8 @@ def _apply(
         attempts=attempts,
         next_retry_at=retry_at,
         in_progress=None,
-        interrupted=False,
+        interrupted=interrupted,
+        interrupted_on=with_host(state.interrupted_on, marker.host) if interrupted else (),
     )
     state = _with_condition(state, failed, done)
     store.save(state)

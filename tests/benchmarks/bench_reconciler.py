@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def latencies(base: Path, webhook: bool) -> list[float]:
                 data=body,
                 headers={
                     "X-Hub-Signature-256": sign(SECRET, body),
-                    "X-GitHub-Delivery": f"bench-{run}",
+                    "X-GitHub-Delivery": str(uuid.uuid4()),
                     "X-GitHub-Event": "push",
                 },
             )

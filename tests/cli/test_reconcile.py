@@ -51,6 +51,9 @@ def test_every_option_reading_the_environment_says_so() -> None:
     text = " ".join(result.output.split())
     for env in (
         "env SHIPYARD_LISTEN",
+        "env SHIPYARD_WEBHOOK_LISTEN",
+        "env SHIPYARD_GIT_CREDENTIALS_FILE",
+        "env SHIPYARD_PASS_ENV",
         "env SHIPYARD_LEADER_LEASE",
         "env SHIPYARD_STATE_CONFIGMAP",
         "env POD_NAME",
@@ -61,6 +64,7 @@ def test_every_option_reading_the_environment_says_so() -> None:
         in text
     )
     assert "[default: SHIPYARD_WEBHOOK_SECRET]" in text
+    assert "[default: 127.0.0.1:8080]" in text  # this machine only, unless told
     assert "PULUMI_CONFIG_PASSPHRASE_FILE" in text
 
 
@@ -68,6 +72,11 @@ def test_every_option_reading_the_environment_says_so() -> None:
     ("args", "message"),
     [
         (["--listen", "nowhere"], "`--listen`: `nowhere` is not HOST:PORT"),
+        (
+            ["--webhook-listen", ":8081"],
+            "`--webhook-listen`: `:8081` names no host; use 127.0.0.1:8081 for this machine "
+            "only, or 0.0.0.0:8081 for every interface (in a cluster)",
+        ),
         (
             ["--leader-election-lease", "just-a-name"],
             "`--leader-election-lease` must be NAMESPACE/NAME, not `just-a-name`",
@@ -87,7 +96,22 @@ def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
     assert message in " ".join(result.stderr.split())
 
 
-def test_the_in_cluster_deployments_arguments_parse() -> None:
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "https://x-access-token:ghp_s3cr3t@github.com/acme/p.git",
+        "https://ghp_s3cr3t@github.com/a/p",
+    ],
+)
+def test_a_repo_url_with_credentials_is_refused_without_echoing_them(repo: str) -> None:
+    result = CliRunner().invoke(cli, ["reconcile", "--repo", repo, "--branch", "main"])
+    assert result.exit_code == 2
+    assert "ghp_s3cr3t" not in result.output
+    assert "`--repo`: `https://***@github.com/" in result.stderr
+    assert "remove them and put them in a --git-credentials-file" in " ".join(result.stderr.split())
+
+
+def test_the_in_cluster_deployments_arguments_parse(tmp_path: Path) -> None:
     """What `spec.gitops` runs in its container is a command line this CLI accepts."""
     args = GitopsReconcilerArgs(
         namespace="ops",
@@ -96,7 +120,7 @@ def test_the_in_cluster_deployments_arguments_parse() -> None:
         branch="main",
         stacks=("dev", "prod"),
         self_heal=True,
-        policy_pack="policies",
+        policy_pack=str(tmp_path),  # a directory in the image
         backend=PulumiBackend(url="s3://acme-pulumi-state", credentials_secret="pulumi-backend"),
     )
     rendered = render_args("reconciler", args)
@@ -109,14 +133,23 @@ def test_the_in_cluster_deployments_arguments_parse() -> None:
     assert context.params["stacks"] == "dev,prod"
     assert context.params["self_heal"] is True
     assert context.params["interval"] == timedelta(seconds=15)
+    assert context.params["policy_pack"] == tmp_path
 
 
 class RecordingApplier:
     applied: list[ApplyRequest] = []
     fail: bool = False
 
+    cleaned: int = 0
+
+    options: dict[str, object] = {}
+
     def __init__(self, repository: Path, workdir: Path, **options: object) -> None:
-        self.options = options
+        RecordingApplier.options = options
+
+    def clean_abandoned(self) -> tuple[list[str], list[str]]:
+        RecordingApplier.cleaned += 1
+        return ["123: pulumi-resource-kubernetes 127.0.0.1:40000"], ["dev-abc1234-x"]
 
     def apply(self, request: ApplyRequest) -> None:
         RecordingApplier.applied.append(request)
@@ -165,9 +198,19 @@ def test_once_applies_the_selected_stacks_and_exits(
     remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(applier_module, "AutomationApplier", RecordingApplier)
-    RecordingApplier.applied, RecordingApplier.fail = [], False
-    code, stderr = once(remote, tmp_path, "--stacks", "dev")
+    RecordingApplier.applied, RecordingApplier.fail, RecordingApplier.cleaned = [], False, 0
+    monkeypatch.setenv("SHIPYARD_WEBHOOK_SECRET", "hook")
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", "do")
+    code, stderr = once(remote, tmp_path, "--stacks", "dev", "--pass-env", "DIGITALOCEAN_TOKEN")
     assert code == 0, stderr
+    env = RecordingApplier.options["env"]
+    assert isinstance(env, dict)
+    assert env["DIGITALOCEAN_TOKEN"] == "do" and "SHIPYARD_WEBHOOK_SECRET" not in env
+    assert RecordingApplier.cleaned == 1  # before any apply
+    assert (
+        "ended 1 process(es) and removed 1 checkout(s) of applies an earlier run left behind"
+        in stderr
+    )
     assert [r.stack for r in RecordingApplier.applied] == ["dev"]
     assert '"reason": "NewCommit"' in stderr and '"stack": "dev"' in stderr
     assert (tmp_path / "state" / "dev.json").is_file()
@@ -183,3 +226,12 @@ def test_once_exits_1_when_a_stack_is_stalled(
     assert code == 1
     assert sorted(r.stack for r in RecordingApplier.applied) == ["dev", "prod"]
     assert "stalled: dev, prod (see the JSON log)" in stderr
+
+
+def test_a_policy_pack_without_its_file_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["reconcile", "--repo", "x", "--branch", "main", "--policy-pack", str(tmp_path)],
+    )
+    assert result.exit_code == 2
+    assert f"`--policy-pack`: {tmp_path} has no PulumiPolicy.yaml" in result.stderr

@@ -4,6 +4,7 @@ injected clock and a fake leader gate: fetches, parallel stacks, webhooks, statu
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -221,8 +222,93 @@ def test_a_fetch_failure_is_counted_and_applies_nothing(remote: Remote, tmp_path
     assert b"shipyard_reconciler_git_fetch_errors_total 1.0" in made.daemon.metrics.render()
 
 
+def test_an_unreachable_source_is_reported_then_fails_readiness_and_clears(
+    loop: Loop, tmp_path: Path
+) -> None:
+    daemon, clock = loop.daemon, loop.daemon.clock
+    assert isinstance(clock, Clock)
+    daemon.ready = True
+    loop.pass_()
+    applied = list(loop.applier.applied)
+    c1 = head(loop.remote)
+    assert daemon.status()["source"]["available"] is True
+    gone = loop.remote.bare.with_name("gone.git")
+    loop.remote.bare.rename(gone)
+    for failures in (1, 2, 3):
+        clock.now += timedelta(seconds=15)
+        loop.pass_()
+        source = daemon.status()["source"]
+        assert (source["available"], source["reason"], source["failed_fetches"]) == (
+            False,
+            "SourceUnavailable",
+            failures,
+        )
+        assert daemon.readiness() == (True, "ready")  # below the threshold
+    assert source["since"] == (T0 + timedelta(seconds=15)).isoformat()
+    assert str(loop.remote.bare) in source["message"]
+    assert source["head"] == c1 and source["last_fetch_at"] == T0.isoformat()
+    clock.now += timedelta(seconds=15)
+    loop.pass_()
+    ready, why = daemon.readiness()
+    assert not ready
+    assert why.startswith(
+        "the git source is unavailable: 4 fetches in a row failed since "
+        "2026-11-23T12:00:15+00:00 (last good fetch: 2026-11-23T12:00:00+00:00): fetching "
+        "main from"
+    )
+    assert daemon.healthy()  # the loop runs: a restart would not bring the remote back
+    assert b"shipyard_reconciler_source_available 0.0" in daemon.metrics.render()
+    # The last good state stays: nothing applied, dev still Ready at c1.
+    assert loop.applier.applied == applied
+    dev = daemon.status()["stacks"]["dev"]
+    assert (dev["last_successful_commit"], dev["condition"]["status"]) == (c1, "Ready")
+
+    gone.rename(loop.remote.bare)
+    clock.now += timedelta(seconds=15)
+    loop.pass_()
+    assert daemon.readiness() == (True, "ready")
+    source = daemon.status()["source"]
+    assert (source["available"], source["reason"], source["failed_fetches"]) == (
+        True,
+        "Fetched",
+        0,
+    )
+    assert source["since"] == (T0 + timedelta(seconds=75)).isoformat()
+    assert b"shipyard_reconciler_source_available 1.0" in daemon.metrics.render()
+
+
+def test_a_force_push_is_logged_as_a_history_rewrite(loop: Loop) -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    loop.daemon.logger.addHandler(handler)
+    try:
+        loop.pass_()
+        c1 = head(loop.remote)
+        c2 = loop.remote.push({"README.md": "one\n"})
+        loop.pass_()
+        assert not [
+            r for r in records if getattr(r, "fields", {}).get("reason") == "HistoryRewritten"
+        ]
+        loop.remote.clone.head.reset(c1, index=True, working_tree=True)
+        loop.remote.clone.remote("origin").push("main", force=True).raise_if_error()
+        loop.pass_()
+    finally:
+        loop.daemon.logger.removeHandler(handler)
+    [rewrite] = [r for r in records if getattr(r, "fields", {}).get("reason") == "HistoryRewritten"]
+    assert rewrite.getMessage() == (
+        f"the history of main was rewritten: {c1[:7]} does not descend from {c2[:7]} "
+        f"(a force push); reconciling to {c1[:7]}"
+    )
+
+
 def push_body(ref: str = "refs/heads/main") -> bytes:
     return json.dumps({"ref": ref, "after": "a" * 40}).encode()
+
+
+def guid(n: int) -> str:
+    """A delivery id in GitHub's format."""
+    return f"72d3162e-cc78-11e3-81ab-{n:012x}"
 
 
 def headers(body: bytes, delivery: str, event: str = "push") -> dict[str, str]:
@@ -235,33 +321,66 @@ def headers(body: bytes, delivery: str, event: str = "push") -> dict[str, str]:
 
 def test_a_signed_push_to_the_branch_triggers_a_pass(loop: Loop) -> None:
     body = push_body()
-    assert loop.daemon.handle_webhook(body, headers(body, "d1")) == (202, "reconcile triggered")
+    assert loop.daemon.handle_webhook(body, headers(body, guid(1))) == (202, "reconcile triggered")
     assert loop.daemon._wake.is_set()
 
 
 def test_webhooks_that_do_not_trigger(loop: Loop) -> None:
     daemon = loop.daemon
     body = push_body()
-    daemon.handle_webhook(body, headers(body, "d1"))
+    daemon.handle_webhook(body, headers(body, guid(1)))
     daemon._wake.clear()
-    assert daemon.handle_webhook(body, headers(body, "d1")) == (
+    assert daemon.handle_webhook(body, headers(body, guid(1))) == (
         409,
-        "delivery d1 was already accepted",
+        f"delivery {guid(1)} was already accepted",
     )
-    bad = dict(headers(body, "d2"), **{"X-Hub-Signature-256": "sha256=" + "0" * 64})
+    bad = dict(headers(body, guid(2)), **{"X-Hub-Signature-256": "sha256=" + "0" * 64})
     assert daemon.handle_webhook(body, bad)[0] == 401
     other = push_body("refs/heads/feature")
-    assert daemon.handle_webhook(other, headers(other, "d3")) == (
+    assert daemon.handle_webhook(other, headers(other, guid(3))) == (
         202,
         "a push to refs/heads/feature is ignored; watching refs/heads/main",
     )
-    assert daemon.handle_webhook(b"{}", headers(b"{}", "d4", "ping")) == (200, "pong")
+    assert daemon.handle_webhook(b"{}", headers(b"{}", guid(4), "ping")) == (200, "pong")
     assert not daemon._wake.is_set()
     metrics = daemon.metrics.render().decode()
     for outcome, count in (("accepted", 2), ("replayed", 1), ("bad-signature", 1), ("ignored", 1)):
         assert f'shipyard_reconciler_webhooks_total{{outcome="{outcome}"}} {count}.0' in metrics
     daemon.webhook_secret = None
-    assert daemon.handle_webhook(body, headers(body, "d5"))[0] == 404
+    assert daemon.handle_webhook(body, headers(body, guid(5)))[0] == 404
+
+
+def test_headers_alone_refuse_a_delivery_before_its_body(loop: Loop) -> None:
+    daemon = loop.daemon
+    body = push_body()
+    assert daemon.refuse_webhook(headers(body, guid(1))) is None
+    assert daemon.refuse_webhook(headers(body, "d-1")) == (
+        400,
+        "`X-GitHub-Delivery` is not a GitHub delivery id (a GUID)",
+    )
+    unsigned = {"X-GitHub-Delivery": guid(1), "X-GitHub-Event": "push"}
+    assert daemon.refuse_webhook(unsigned) == (401, "no `X-Hub-Signature-256` header")
+    daemon.webhook_secret = None
+    assert daemon.refuse_webhook(headers(body, guid(1)))[0] == 404  # type: ignore[index]
+    metrics = daemon.metrics.render().decode()
+    for outcome in ("bad-delivery-id", "unsigned", "disabled"):
+        assert f'shipyard_reconciler_webhooks_total{{outcome="{outcome}"}} 1.0' in metrics
+
+
+def test_pushes_faster_than_the_trigger_rate_are_answered_429(loop: Loop) -> None:
+    daemon = loop.daemon
+    body = push_body()
+    answers = [daemon.handle_webhook(body, headers(body, guid(n)))[0] for n in range(7)]
+    assert answers == [202] * 5 + [429] * 2  # a burst of five, then one per 10 s
+    assert isinstance(daemon.clock, Clock)
+    daemon.clock.now += timedelta(seconds=10)
+    assert daemon.handle_webhook(body, headers(body, guid(7)))[0] == 202
+    assert daemon.handle_webhook(body, headers(body, guid(8))) == (
+        429,
+        "too many pushes in a short time; the next poll (every 15s) picks this one up",
+    )
+    metrics = daemon.metrics.render().decode()
+    assert 'shipyard_reconciler_webhooks_total{outcome="rate-limited"} 3.0' in metrics
 
 
 def test_status_and_metrics_show_an_invalid_blueprint(loop: Loop) -> None:

@@ -38,6 +38,8 @@ def full_state() -> StackState:
         last_drift_check_at=T0 - timedelta(hours=1),
         drift_found=False,
         in_progress=InProgress(B, 123, "host-1", "run-1", T0),
+        interrupted=True,
+        interrupted_on=("host-0", "host-1"),
         condition=Condition("Reconciling", "BackingOff", "waiting", T0),
     )
 
@@ -59,6 +61,7 @@ def test_every_field_survives_a_round_trip(tmp_path: Path) -> None:
         "message": "the cluster is unreachable",
     }
     assert data["in_progress"]["pid"] == 123
+    assert data["interrupted_on"] == ["host-0", "host-1"]
 
 
 def test_save_replaces_atomically_and_leaves_no_temp_files(
@@ -130,6 +133,7 @@ def test_an_interrupted_apply_becomes_a_counted_temporary_failure(tmp_path: Path
     recorded = store.record_interruption(restarted, later, retry_at=later)
     assert store.load("dev") == recorded
     assert (recorded.in_progress, recorded.attempts, recorded.next_retry_at) == (None, 1, later)
+    assert (recorded.interrupted, recorded.interrupted_on) == (True, ("host-1",))
     assert recorded.last_error == LastError(
         "temporary",
         B,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import socket
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -306,8 +307,65 @@ def test_an_apply_killed_midway_is_retried_after_a_restart(harness: Harness) -> 
     )
     assert harness.applies() == [("dev", c1[:7]), ("dev", c1[:7])]
     assert [r.recovering for r in harness.applier.applied] == [False, True]
+    assert [r.refresh for r in harness.applier.applied] == [False, True]
+    assert harness.applier.applied[1].lock_hosts == (socket.gethostname(),)
     state = harness.store.load("dev")
     assert (state.last_successful_commit, state.in_progress, state.interrupted) == (c1, None, False)
+    assert state.interrupted_on == ()
+
+
+def test_a_worker_that_died_is_an_interruption_recovered_with_a_refresh(
+    harness: Harness,
+) -> None:
+    harness.applier.failures = [
+        ApplyFailure("temporary", "the engine process was killed by signal 9", interrupted=True),
+        ApplyFailure("temporary", "the stack is locked by another update", interrupted=True),
+    ]
+    harness.run()
+    c1 = head(harness.repo)
+    state = harness.store.load("dev")
+    assert (state.interrupted, state.interrupted_on, state.attempts) == (
+        True,
+        (socket.gethostname(),),
+        1,
+    )
+    # A restart (a new run id) changes nothing: the state file says what to do.
+    for delay in (15, 30):
+        harness.clock.advance(delay * S)
+        [retried] = harness.run(run_id="after-restart")
+        assert (retried.decision.reason, retried.decision.recovering) == (
+            d.RETRYING_AFTER_FAILURE,
+            True,
+        )
+    requests = harness.applier.applied
+    assert [(r.recovering, r.refresh) for r in requests] == [
+        (False, False),
+        (True, True),
+        (True, True),
+    ]
+    assert requests[2].lock_hosts == (socket.gethostname(),)
+    state = harness.store.load("dev")
+    assert (state.last_successful_commit, state.interrupted, state.interrupted_on) == (
+        c1,
+        False,
+        (),
+    )
+    assert state.condition is not None and state.condition.status == "Ready"
+
+
+def test_a_failure_after_the_recovery_ends_the_interruption(harness: Harness) -> None:
+    harness.applier.failures = [
+        ApplyFailure("temporary", "killed", interrupted=True),
+        ApplyFailure("temporary", "the API server is unreachable"),
+    ]
+    harness.run()
+    harness.clock.advance(15 * S)
+    harness.run()
+    state = harness.store.load("dev")
+    assert (state.interrupted, state.interrupted_on, state.attempts) == (False, (), 2)
+    harness.clock.advance(30 * S)
+    harness.run()
+    assert [r.recovering for r in harness.applier.applied] == [False, True, False]
 
 
 def test_a_stale_marker_past_its_backoff_is_recovered_at_once(harness: Harness) -> None:

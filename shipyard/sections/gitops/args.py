@@ -5,6 +5,7 @@ from __future__ import annotations
 from components.gitops_reconciler import args as gr
 from components.shared.secret_refs import SecretKeyRef
 from shipyard.blueprint.platform import Platform
+from shipyard.sections.gitops.model import AllowedSource
 
 
 def gitops_reconciler_args(platform: Platform) -> gr.GitopsReconcilerArgs | None:
@@ -46,14 +47,19 @@ def gitops_reconciler_args(platform: Platform) -> gr.GitopsReconcilerArgs | None
         memory_request=spec.resources.memory,
         cluster_role=spec.cluster_role,
         cluster_role_scope=spec.cluster_role_scope,
-        allowed_sources=tuple(
-            gr.TrafficSource(
-                pod_labels=dict(source.pod_labels) if source.pod_labels is not None else None,
-                namespace_labels=(
-                    dict(source.namespace_labels) if source.namespace_labels is not None else None
-                ),
-                cidr=source.cidr,
-            )
-            for source in spec.allowed_sources
-        ),
+        allowed_sources=_sources(spec.allowed_sources),
+        metrics_sources=_sources(spec.metrics_sources),
+    )
+
+
+def _sources(sources: list[AllowedSource]) -> tuple[gr.TrafficSource, ...]:
+    return tuple(
+        gr.TrafficSource(
+            pod_labels=dict(source.pod_labels) if source.pod_labels is not None else None,
+            namespace_labels=(
+                dict(source.namespace_labels) if source.namespace_labels is not None else None
+            ),
+            cidr=source.cidr,
+        )
+        for source in sources
     )

@@ -11,6 +11,7 @@ from components.gitops_reconciler.args import (
     branch_problem,
     cidr_problem,
     duration_problem,
+    policy_pack_problem,
     repo_kind,
     repo_problem,
     stack_problem,
@@ -48,6 +49,7 @@ def check_gitops(platform: Platform) -> Iterator[Finding]:
         ("branch", branch_problem(spec.branch)),
         ("interval", duration_problem(spec.interval, MIN_INTERVAL_SECONDS)),
         ("driftInterval", duration_problem(spec.drift_interval, MIN_DRIFT_INTERVAL_SECONDS)),
+        ("policyPack", spec.policy_pack and policy_pack_problem(spec.policy_pack)),
     ):
         if problem:
             yield ((*base, field), problem)
@@ -68,8 +70,12 @@ def check_gitops(platform: Platform) -> Iterator[Finding]:
     problem = backend_problem(spec.pulumi.backend_url)
     if problem:
         yield ((*base, "pulumi", "backendUrl"), problem)
-    for index, source in enumerate(spec.allowed_sources):
-        yield from _source((*base, "allowedSources", index), source)
+    for field, sources in (
+        ("allowedSources", spec.allowed_sources),
+        ("metricsSources", spec.metrics_sources),
+    ):
+        for index, source in enumerate(sources):
+            yield from _source((*base, field, index), source)
     cluster = platform.spec.cluster
     if isinstance(cluster, LocalCluster) and (cluster.context or cluster.kubeconfig):
         field = "context" if cluster.context else "kubeconfig"

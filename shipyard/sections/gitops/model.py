@@ -79,8 +79,8 @@ class GitopsResources(BlueprintModel):
 
 
 class AllowedSource(BlueprintModel):
-    """Admitted to the webhook and metrics port: pods by labels (in this namespace, or in
-    namespaces with `namespaceLabels`), or an IP block."""
+    """Admitted to a port: pods by labels (in this namespace, or in namespaces with
+    `namespaceLabels`), or an IP block."""
 
     pod_labels: Annotated[
         dict[str, str] | None, Field(description="Labels of the admitted pods.")
@@ -134,7 +134,11 @@ class GitopsSpec(BlueprintModel):
         bool, Field(description="Re-apply a stack when drift is found; default false.")
     ] = False
     policy_pack: Annotated[
-        str | None, Field(description="Policy pack directory in the repository, e.g. `policies`.")
+        str | None,
+        Field(
+            description="An absolute policy pack directory in the image, enforced instead of "
+            "the pack installed with Shipyard; a pack in the repository is never used."
+        ),
     ] = None
     webhook_secret: Annotated[
         WebhookSecretRef | None,
@@ -168,5 +172,12 @@ class GitopsSpec(BlueprintModel):
     ] = DEFAULT_CLUSTER_ROLE_SCOPE
     allowed_sources: Annotated[
         list[AllowedSource],
-        Field(description="Who may reach the webhook/metrics port; none: nobody."),
+        Field(description="Who may reach the webhook port (8081); none: nobody."),
+    ] = []
+    metrics_sources: Annotated[
+        list[AllowedSource],
+        Field(
+            description="Who may reach the metrics, health and status port (8080), e.g. "
+            "Prometheus; none: nobody."
+        ),
     ] = []

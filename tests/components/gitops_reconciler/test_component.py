@@ -77,11 +77,11 @@ def test_children_and_outputs(monitor: Recorder) -> None:
     )
     assert outputs == {
         "service": "reconciler",
-        "webhook": "http://reconciler.ops.svc.cluster.local:8080/webhook",
+        "webhook": "http://reconciler.ops.svc.cluster.local:8081/webhook",
         "account": "reconciler",
         "lease": "reconciler-leader",
         "state": "reconciler-state",
-        "port": 8080,
+        "port": 8081,  # the Service's: /webhook alone
     }
 
 

@@ -13,6 +13,7 @@ from components.gitops_reconciler.args import (
     PulumiBackend,
     TrafficSource,
     branch_problem,
+    credentials_problem,
     duration_seconds,
     repo_kind,
 )
@@ -48,13 +49,13 @@ ARGS = GitopsReconcilerArgs(
     ),
     webhook_secret=SecretKeyRef(name="github-webhook", key="secret"),
     git_credentials_secret="git-token",
-    policy_pack="policies",
+    policy_pack="/opt/shipyard/policies",
     self_heal=True,
     allowed_sources=(
         TrafficSource(namespace_labels={"kubernetes.io/metadata.name": "ingress-nginx"}),
-        TrafficSource(pod_labels={"app.kubernetes.io/name": "prometheus"}),
         TrafficSource(cidr="192.0.2.0/24"),
     ),
+    metrics_sources=(TrafficSource(pod_labels={"app.kubernetes.io/name": "prometheus"}),),
     cluster_role="shipyard-apply",
 )
 
@@ -66,6 +67,7 @@ def test_args_call_shipyard_reconcile_with_the_lease_and_state() -> None:
         "--branch=main",
         "--interval=15s",
         "--listen=0.0.0.0:8080",
+        "--webhook-listen=0.0.0.0:8081",
         "--workdir=/var/lib/shipyard/work",
         "--max-parallel=1",
         "--drift-interval=6h",
@@ -73,7 +75,8 @@ def test_args_call_shipyard_reconcile_with_the_lease_and_state() -> None:
         "--state-configmap=ops/reconciler-state",
         "--stacks=dev,prod",
         "--self-heal",
-        "--policy-pack=policies",
+        "--policy-pack=/opt/shipyard/policies",
+        "--git-credentials-file=/etc/shipyard/git/.git-credentials",
     ]
 
 
@@ -87,9 +90,14 @@ def test_secrets_are_references_never_values() -> None:
     assert env["SHIPYARD_WEBHOOK_SECRET"]["valueFrom"] == {
         "secretKeyRef": {"name": "github-webhook", "key": "secret"}
     }
-    assert env["GIT_CONFIG_VALUE_0"]["value"] == ("store --file=/etc/shipyard/git/.git-credentials")
+    # The git token is a file only git reads (--git-credentials-file), not an env entry the
+    # whole pod, and every apply child, would carry.
+    assert not [name for name in env if name.startswith("GIT_")]
     container = render_deployment("reconciler", ARGS)["spec"]["template"]["spec"]["containers"][0]
     assert container["envFrom"] == [{"secretRef": {"name": "pulumi-backend"}}]
+    assert {"name": "git-credentials", "mountPath": "/etc/shipyard/git", "readOnly": True} in (
+        container["volumeMounts"]
+    )
 
 
 def test_an_ssh_repository_uses_the_mounted_key_and_known_hosts() -> None:
@@ -100,6 +108,7 @@ def test_an_ssh_repository_uses_the_mounted_key_and_known_hosts() -> None:
         "-o UserKnownHostsFile=/etc/shipyard/git/known_hosts -o StrictHostKeyChecking=yes"
     )
     assert "GIT_CONFIG_COUNT" not in env
+    assert not [a for a in render_args("reconciler", args) if a.startswith("--git-credentials")]
 
 
 def test_the_deployment() -> None:
@@ -167,7 +176,7 @@ def test_the_cluster_role_is_bound_only_when_named() -> None:
     )
 
 
-def test_only_declared_sources_reach_the_port() -> None:
+def test_only_declared_sources_reach_each_port() -> None:
     policy = render_network_policy("reconciler", ARGS)["spec"]
     assert policy["policyTypes"] == ["Ingress"]
     assert policy["ingress"] == [
@@ -178,14 +187,34 @@ def test_only_declared_sources_reach_the_port() -> None:
                         "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
                     }
                 },
-                {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}},
                 {"ipBlock": {"cidr": "192.0.2.0/24"}},
             ],
+            "ports": [{"port": 8081, "protocol": "TCP"}],
+        },
+        {
+            "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}],
             "ports": [{"port": 8080, "protocol": "TCP"}],
-        }
+        },
     ]
-    closed = render_network_policy("reconciler", ARGS.model_copy(update={"allowed_sources": ()}))
+    closed = render_network_policy(
+        "reconciler", ARGS.model_copy(update={"allowed_sources": (), "metrics_sources": ()})
+    )
     assert closed["spec"]["ingress"] == []
+
+
+def test_the_service_exposes_the_webhook_port_alone() -> None:
+    service = render_service("reconciler", ARGS)
+    assert service["spec"]["ports"] == [
+        {"name": "webhook", "port": 8081, "targetPort": "webhook", "protocol": "TCP"}
+    ]
+    [container] = render_deployment("reconciler", ARGS)["spec"]["template"]["spec"]["containers"]
+    assert container["ports"] == [
+        {"name": "http", "containerPort": 8080, "protocol": "TCP"},
+        {"name": "webhook", "containerPort": 8081, "protocol": "TCP"},
+    ]
+    assert webhook_url("reconciler", "ops") == (
+        "http://reconciler.ops.svc.cluster.local:8081/webhook"
+    )
 
 
 def test_one_replica_does_not_block_drains() -> None:
@@ -209,9 +238,6 @@ def test_every_object_matches_the_kubernetes_schema() -> None:
     ]
     for manifest in manifests:
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
-    assert webhook_url("reconciler", "ops") == (
-        "http://reconciler.ops.svc.cluster.local:8080/webhook"
-    )
 
 
 @pytest.mark.parametrize(
@@ -219,6 +245,12 @@ def test_every_object_matches_the_kubernetes_schema() -> None:
     [
         ({"repo": "http://github.com/acme/x.git"}, "is not encrypted"),
         ({"repo": "github.com/acme/x"}, "is not a git URL"),
+        (
+            {"repo": "https://x-access-token:ghp_s3cr3t@github.com/acme/x.git"},
+            r"`https://\*\*\*@github.com/acme/x.git` holds credentials, which would show in",
+        ),
+        ({"repo": "https://ghp_s3cr3t@github.com/acme/x.git"}, "holds credentials"),
+        ({"repo": "ssh://git:pw@github.com/acme/x.git"}, "holds credentials"),
         ({"repo": "ssh://git@github.com/acme/x.git", "git_credentials_secret": None}, "ssh"),
         ({"branch": "feature..x"}, "is not a valid branch name"),
         ({"stacks": ("dev", "dev")}, "names a stack twice"),
@@ -239,6 +271,40 @@ def test_sources_and_backends_are_checked() -> None:
         TrafficSource(cidr="10.0.0.1/8")
     with pytest.raises(ValidationError, match="a file backend, which a pod loses"):
         PulumiBackend(url="file:///state")
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (
+            "https://x-access-token:ghp_abc@github.com/a/b.git",
+            "`https://***@github.com/a/b.git` holds credentials",
+        ),
+        (
+            "https://ghp_abc@github.com/a/b.git",
+            "`https://***@github.com/a/b.git` holds credentials",
+        ),
+        ("ssh://git:pw@host/repo.git", "`ssh://***@host/repo.git` holds credentials"),
+        ("ssh://git@host/repo.git", None),
+        ("git@github.com:acme/platform.git", None),
+        ("https://github.com/acme/platform.git", None),
+        ("/srv/git/platform.git", None),
+    ],
+)
+def test_urls_with_credentials_are_refused_without_showing_them(
+    url: str, problem: str | None
+) -> None:
+    assert credentials_problem(url) == problem
+
+
+def test_a_token_in_the_repo_url_is_never_shown() -> None:
+    with pytest.raises(ValidationError) as refused:
+        GitopsReconcilerArgs.model_validate(
+            {**ARGS.model_dump(), "repo": "https://bot:ghp_s3cr3t@github.com/acme/x.git"}
+        )
+    assert "ghp_s3cr3t" not in str(refused.value)
+    assert credentials_problem("ssh://git@github.com/acme/x.git") is None
+    assert credentials_problem("git@github.com:acme/x.git") is None
 
 
 def test_the_small_parsers() -> None:

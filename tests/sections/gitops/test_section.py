@@ -38,6 +38,8 @@ spec:
     allowedSources:
       - namespaceLabels: {{kubernetes.io/metadata.name: ingress-nginx}}
       - cidr: 192.0.2.0/24
+    metricsSources:
+      - podLabels: {{app.kubernetes.io/name: prometheus}}
 """
 
 SECOND_DEV, BAD_STACK = "dev, 'a/b'", "'a/b'"
@@ -73,6 +75,9 @@ def test_base_becomes_reconciler_args(tmp_path: Path) -> None:
     assert args.allowed_sources == (
         TrafficSource(namespace_labels={"kubernetes.io/metadata.name": "ingress-nginx"}),
         TrafficSource(cidr="192.0.2.0/24"),
+    )
+    assert args.metrics_sources == (
+        TrafficSource(pod_labels={"app.kubernetes.io/name": "prometheus"}),
     )
 
 
@@ -150,3 +155,35 @@ def test_the_rendered_platform_passes_the_policy_pack(tmp_path: Path) -> None:
     blueprint.write_text(BASE, encoding="utf-8")
     findings = blueprint_findings(blueprint, load(tmp_path, BASE), ROOT)
     assert [f for f in findings if f.mandatory] == []
+
+
+def test_the_policy_pack_is_never_taken_from_the_repository(tmp_path: Path) -> None:
+    text = BASE.replace("    branch: main\n", "    branch: main\n    policyPack: policies\n")
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'policyPack:')}: spec.gitops.policyPack: `policies` is not an absolute "
+        "path in the image; a pack in the repository is not used, since a commit could weaken "
+        "it. Leave it out to enforce the pack installed with Shipyard"
+    ]
+    image_pack = BASE.replace("    branch: main\n", "    branch: main\n    policyPack: /opt/p\n")
+    args = gitops_reconciler_args(load(tmp_path, image_pack))
+    assert args is not None and args.policy_pack == "/opt/p"
+
+
+def test_a_token_in_the_repo_url_is_refused_without_showing_it(tmp_path: Path) -> None:
+    text = BASE.replace(
+        "https://github.com/acme/platform.git",
+        "https://x-access-token:ghp_s3cr3t@github.com/acme/platform.git",
+    )
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'repo:')}: spec.gitops.repo: `https://***@github.com/acme/platform.git` "
+        "holds credentials, which would show in the Deployment's args, the logs and /status; "
+        "remove them and put them in `gitCredentialsSecret`"
+    ]
+
+
+def test_metrics_sources_are_checked_like_the_webhooks(tmp_path: Path) -> None:
+    text = BASE.replace("- podLabels: {app.kubernetes.io/name: prometheus}", "- podLabels: {}")
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'podLabels: {}')}: spec.gitops.metricsSources[0].podLabels: an empty "
+        "selector admits everything; name labels"
+    ]
