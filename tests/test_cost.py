@@ -99,10 +99,11 @@ def test_prod_blueprint_total() -> None:
     # 1 x 2.24208 (declared 0, but qwen-32b has 1 replica); all x 730. Caches 700 GiB and
     # node disks (2 x 100 + 4 x 200 + 500 + 100) GiB at 0.08; EKS 0.10 x 730;
     # NAT 0.045 x 730 + 500 GB x 0.045. Data volumes: Postgres 3 x 100, Kafka brokers
-    # 3 x 100 and controllers 3 x 10, ClickHouse 2 x 200, Keeper 3 x 10 (GiB).
+    # 3 x 100 and controllers 3 x 10, ClickHouse 2 x 200, Keeper 3 x 10, the cache 3 x 10
+    # (GiB).
     desired = (
         (2 * 0.4032 + 4 * 1.006 + 55.04 + 2.24208) * 730
-        + (700 + 1600 + 1060) * 0.08
+        + (700 + 1600 + 1090) * 0.08
         + 0.10 * 730
         + 0.045 * 730
         + 500 * 0.045

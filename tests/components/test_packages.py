@@ -18,6 +18,7 @@ COMPONENTS = Path(__file__).resolve().parents[2] / "components"
 PACKAGES = sorted(path.name for path in COMPONENTS.iterdir() if (path / "__init__.py").exists())
 # The ComponentResource(s) each package exports, with their Args.
 RESOURCES = {
+    "cache": {"ManagedCache": "ManagedCacheArgs", "ValkeyCache": "ValkeyCacheArgs"},
     "clickhouse": {"ClickHouse": "ClickHouseArgs"},
     "eks": {"EksCluster": "EksClusterArgs"},
     "gateway": {"AiGateway": "GatewayArgs"},

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class GatewaySection(Section):
     name = "gateway"
     key = "gateway"
-    compose_after = ("cluster", "models", "analytics")
+    compose_after = ("cluster", "models", "analytics", "cache", "object_store")
     summary: ClassVar[tuple[SummaryEntry, ...]] = (
         SummaryEntry(("spec", "gateway"), "gateway"),
         SummaryEntry(("spec", "gateway", "routes"), "gateway route", "model"),

@@ -54,6 +54,7 @@ def test_children_and_the_generated_master_key(monitor: Recorder) -> None:
         "kubernetes:core/v1:ConfigMap",
         SECRET,
         "kubernetes:core/v1:Service",
+        "kubernetes:core/v1:ServiceAccount",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:policy/v1:PodDisruptionBudget",
         PASSWORD,
