@@ -13,7 +13,8 @@ from typing import Any
 from components.gateway.args import GatewayArgs, GatewayBackend
 from components.gateway.coordination import render_router_cache, render_usage_cache
 from components.gateway.hosted import hosted_route
-from components.gateway.limits import Limits, limit_params
+from components.gateway.limits import Limits, limit_params, route_limit_params
+from components.gateway.rules import counters
 
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 DATABASE_URL_ENV = "DATABASE_URL"
@@ -42,7 +43,7 @@ def _route(backend: GatewayBackend, args: GatewayArgs) -> dict[str, Any]:
         "api_base": backend.api_base,
         "api_key": BACKEND_API_KEY,
         "timeout": args.timeout_seconds,
-        **limit_params(backend.limits),
+        **route_limit_params(backend.limits, counters(args.replicas, args.workers)),
     }
     return {"model_name": backend.served_name, "litellm_params": params}
 
@@ -107,7 +108,10 @@ def render_gateway_config(args: GatewayArgs) -> dict[str, Any]:
     config: dict[str, Any] = {
         "model_list": [
             *(_route(backend, args) for backend in args.backends),
-            *(hosted_route(backend, args.timeout_seconds) for backend in args.hosted),
+            *(
+                hosted_route(backend, args.timeout_seconds, counters(args.replicas, args.workers))
+                for backend in args.hosted
+            ),
         ],
         "router_settings": router,
         "litellm_settings": settings,

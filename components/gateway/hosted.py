@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from components.gateway.limits import Limits, limit_params
+from components.gateway.limits import Limits, route_limit_params
 from components.shared.args import ComponentArgs
 from components.shared.secret_refs import SecretKeyRef
 
@@ -123,12 +123,12 @@ def uses_credential_file(backend: HostedBackend) -> bool:
     return backend.provider == "vertex" and backend.credential_secret is not None
 
 
-def hosted_route(backend: HostedBackend, timeout_seconds: int) -> dict[str, Any]:
-    """The model's `model_list` entry."""
+def hosted_route(backend: HostedBackend, timeout_seconds: int, counters: int) -> dict[str, Any]:
+    """The model's `model_list` entry; `counters` proxy processes share its limits."""
     params: dict[str, Any] = {
         "model": f"{LITELLM_PREFIX[backend.provider]}/{backend.model}",
         "timeout": timeout_seconds,
-        **limit_params(backend.limits),
+        **route_limit_params(backend.limits, counters),
     }
     if backend.api_base is not None:
         params["api_base"] = backend.api_base

@@ -22,6 +22,19 @@ def limit_params(limits: Limits) -> dict[str, int]:
     return {name: value for name, value in (("rpm", limits.rpm), ("tpm", limits.tpm)) if value}
 
 
+def route_limit_params(limits: Limits, counters: int) -> dict[str, int]:
+    """A route's `rpm`/`tpm` as each proxy process enforces them. LiteLLM 1.83.14 counts a
+    route's requests in the shared cache, but checks its tokens against the process's own
+    count even with a cache (`ModelRateLimitingCheck` reads tpm `local_only`; measured in
+    tests/components/gateway/test_shared_limits.py). So `tpm` is split evenly over the
+    `counters` processes: together they never pass more than the declared limit (plus
+    the one request each may start under it)."""
+    params = limit_params(limits)
+    if "tpm" in params and counters > 1:
+        params["tpm"] = max(1, params["tpm"] // counters)
+    return params
+
+
 def multiplied_limit(owner: str, limits: Limits, counters: int) -> str | None:
     """How far `limits` really reach when `counters` processes each keep their own count,
     e.g. "`rpm: 3000` of `mistral-7b` lets up to 9000 through"; None when nothing is
