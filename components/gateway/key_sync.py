@@ -10,7 +10,9 @@ Environment:
     <env>                each app's key value (from its own Secret), named by "env"
 
 For each declared key: if LiteLLM knows the value, its models and limits are updated;
-otherwise any key with its alias is deleted and the value is registered under the alias.
+if it answers that it does not, any key with its alias is deleted and the value is
+registered under the alias; any other answer (no database, a wrong master key) fails the
+Job, which Kubernetes retries.
 Every other key whose alias starts with `shipyard-app-` is deleted: that is how removing
 an app's key revokes it. LiteLLM's key API: POST /key/generate, /key/update, /key/delete,
 GET /key/info, /key/list (docs.litellm.ai/docs/proxy/virtual_keys).
@@ -107,7 +109,9 @@ def sync(base: str, master: str, declared: list[dict[str, Any]], env: dict[str, 
     for key in declared:
         value = env[key["env"]]
         query = urllib.parse.urlencode({"key": value})
-        status, _ = call(base, master, "GET", f"/key/info?{query}")
+        status, body = call(base, master, "GET", f"/key/info?{query}")
+        if status >= 500 or status in (401, 403):
+            raise KeyApiError(f"looking up key `{key['alias']}` failed with {status}: {body}")
         if status == 200:
             status, body = call(
                 base, master, "POST", "/key/update", {"key": value, **_settings(key)}
