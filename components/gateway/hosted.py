@@ -38,6 +38,14 @@ LITELLM_PREFIX: dict[HostedProvider, str] = {
     # LiteLLM's `openai/` provider with `api_base` speaks to any OpenAI-compatible server.
     "openaiCompatible": "openai",
 }
+_A_MODEL: dict[HostedProvider, str] = {
+    "openai": "an OpenAI model",
+    "anthropic": "an Anthropic model",
+    "azure": "an Azure OpenAI model",
+    "bedrock": "a Bedrock model",
+    "vertex": "a Vertex AI model",
+    "openaiCompatible": "an OpenAI-compatible model",
+}
 NEEDS_API_BASE: frozenset[HostedProvider] = frozenset({"azure", "openaiCompatible"})
 NEEDS_REGION: frozenset[HostedProvider] = frozenset({"bedrock", "vertex"})
 # Bedrock and Vertex may use the pod's cloud identity instead of a Secret.
@@ -95,17 +103,18 @@ def hosted_problems(backend: HostedBackend) -> list[tuple[str, str]]:
     """`(field, message)` for every setting the provider needs but lacks."""
     problems: list[tuple[str, str]] = []
     provider = backend.provider
+    model = _A_MODEL[provider]
     if provider in NEEDS_API_BASE and backend.api_base is None:
-        problems.append(("api_base", f"a `{provider}` model needs its base URL"))
+        problems.append(("api_base", f"{model} needs its base URL"))
     if provider == "azure" and backend.api_version is None:
-        problems.append(("api_version", "an `azure` model needs its API version"))
+        problems.append(("api_version", f"{model} needs its API version"))
     if provider in NEEDS_REGION and backend.region is None:
         place = "AWS region" if provider == "bedrock" else "location"
-        problems.append(("region", f"a `{provider}` model needs its {place}"))
+        problems.append(("region", f"{model} needs its {place}"))
     if provider == "vertex" and backend.project is None:
-        problems.append(("project", "a `vertex` model needs its Google Cloud project"))
+        problems.append(("project", f"{model} needs its Google Cloud project"))
     if backend.credential_secret is None and provider not in CREDENTIAL_OPTIONAL:
-        problems.append(("credential_secret", f"a `{provider}` model needs its API key Secret"))
+        problems.append(("credential_secret", f"{model} needs the Secret with its API key"))
     return problems
 
 

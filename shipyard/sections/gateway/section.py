@@ -7,11 +7,23 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.gateway.checks import check_gateway
-from shipyard.sections.section import Section, SummaryEntry
+from shipyard.sections.section import Data, Section, SummaryEntry
 
 if TYPE_CHECKING:
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+
+
+PUBLIC_EGRESS = "the gateway may now reach public addresses on port 443 (never private ones)"
+
+
+def _describe_hosted(item: Data) -> str:
+    """ "`openai` `gpt-4o-mini`; the gateway may now reach public addresses ..."."""
+    return f"`{item.get('provider')}` `{item.get('model')}`; {PUBLIC_EGRESS}"
+
+
+def _describe_key(item: Data) -> str:
+    return f"its own key in the Secret `<gateway>-{item.get('name')}-key`"
 
 
 class GatewaySection(Section):
@@ -21,6 +33,10 @@ class GatewaySection(Section):
     summary: ClassVar[tuple[SummaryEntry, ...]] = (
         SummaryEntry(("spec", "gateway"), "gateway"),
         SummaryEntry(("spec", "gateway", "routes"), "gateway route", "model"),
+        SummaryEntry(
+            ("spec", "gateway", "hostedModels"), "hosted model", "name", describe=_describe_hosted
+        ),
+        SummaryEntry(("spec", "gateway", "keys"), "gateway key", "name", describe=_describe_key),
     )
 
     def check(self, platform: Platform) -> Iterable[Finding]:
