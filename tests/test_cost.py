@@ -111,7 +111,7 @@ def test_prod_blueprint_total() -> None:
     assert estimate.total.desired == pytest.approx(desired)
     assert estimate.total.max == pytest.approx(
         (4 * 0.4032 + 6 * 1.006 + 2 * 55.04 + 4 * 2.24208) * 730
-        + (700 + 1060 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
+        + (700 + 1090 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
         + 0.10 * 730
         + 0.045 * 730
         + 500 * 0.045
@@ -119,10 +119,10 @@ def test_prod_blueprint_total() -> None:
     assert "object storage (S3 storage, requests, KMS) is not priced" in estimate.assumptions
     data = next(item for item in estimate.items if item.name == "data volumes")
     assert data.detail == (
-        "14 PVC(s) (postgres 3 x 100 GiB, clickhouse 2 x 200 GiB, keeper 3 x 10 GiB,"
-        " kafka 3 x 100 GiB, kafka-controller 3 x 10 GiB), 1060 GiB at $0.08/GB-month"
+        "17 PVC(s) (cache 3 x 10 GiB, postgres 3 x 100 GiB, clickhouse 2 x 200 GiB, keeper 3 x"
+        " 10 GiB, kafka 3 x 100 GiB, kafka-controller 3 x 10 GiB), 1090 GiB at $0.08/GB-month"
     )
-    assert data.monthly.desired == pytest.approx(1060 * 0.08)
+    assert data.monthly.desired == pytest.approx(1090 * 0.08)
 
 
 @pytest.mark.parametrize(

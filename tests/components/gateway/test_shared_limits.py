@@ -37,6 +37,9 @@ LIMIT_RPM = 4
 # A burst takes a few seconds; start it only this early in a minute.
 LATEST_START_SECOND = 40
 REQUESTS = 2 * LIMIT_RPM + 2
+DECLARED_TPM = 20
+# The stand-in answers every request with 3 prompt and 4 completion tokens.
+TOKENS_PER_REQUEST = 7
 
 
 def cache_connection(port: int) -> CacheConnection:
@@ -49,13 +52,17 @@ def cache_connection(port: int) -> CacheConnection:
 
 
 def gateway_args(stand_in: Backend, cache: CacheConnection | None, replicas: int) -> GatewayArgs:
+    """`alpha` with an rpm limit; with a cache also `beta`, with a token limit."""
+    routes = [backend("alpha", stand_in, limits=Limits(rpm=LIMIT_RPM))]
+    if cache is not None:
+        routes.append(backend("beta", stand_in, limits=Limits(tpm=DECLARED_TPM)))
     return GatewayArgs(
         namespace="llm",
         replicas=replicas,
         retries=0,
         timeout_seconds=30,
         cache=cache,
-        backends=(backend("alpha", stand_in, limits=Limits(rpm=LIMIT_RPM)),),
+        backends=tuple(routes),
     )
 
 
@@ -65,14 +72,36 @@ def wait_for_a_fresh_minute() -> None:
         time.sleep(61 - second)
 
 
-def alternate(proxies: list[Proxy], count: int) -> list[int]:
-    return [proxies[index % len(proxies)].chat("alpha")[0] for index in range(count)]
+def alternate(proxies: list[Proxy], count: int, model: str = "alpha") -> list[int]:
+    return [proxies[index % len(proxies)].chat(model)[0] for index in range(count)]
 
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CacheServer]:
     with run_cache_server(tmp_path_factory.mktemp("cache")) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[Backend]:
+    server = Backend("a").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def replicas(
+    litellm_executable: Path,
+    cache: CacheServer,
+    stand_in: Backend,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[list[Proxy]]:
+    """Two replicas of a gateway with the cache, as the Deployment would run them."""
+    args = gateway_args(stand_in, cache_connection(cache.port), replicas=2)
+    with ExitStack() as stack:
+        yield two_replicas(
+            stack, litellm_executable, args, tmp_path_factory.mktemp("shared"), stand_in, cache
+        )
 
 
 def two_replicas(
@@ -97,19 +126,13 @@ def two_replicas(
 
 
 def test_two_replicas_share_one_limit_through_the_cache(
-    litellm_executable: Path, cache: CacheServer, tmp_path: Path
+    replicas: list[Proxy], cache: CacheServer, stand_in: Backend
 ) -> None:
-    stand_in = Backend("a").start()
-    args = gateway_args(stand_in, cache_connection(cache.port), replicas=2)
-    try:
-        with ExitStack() as stack:
-            proxies = two_replicas(stack, litellm_executable, args, tmp_path, stand_in, cache)
-            wait_for_a_fresh_minute()
-            statuses = alternate(proxies, REQUESTS)
-    finally:
-        stand_in.stop()
+    before = len(stand_in.hits)
+    wait_for_a_fresh_minute()
+    statuses = alternate(replicas, REQUESTS)
     assert statuses == [200] * LIMIT_RPM + [429] * (REQUESTS - LIMIT_RPM)
-    assert len(stand_in.hits) == LIMIT_RPM
+    assert len(stand_in.hits) - before == LIMIT_RPM
     # The count lives in the cache: LiteLLM's per-deployment rpm key for this minute.
     keys = cache.command("KEYS", "*:rpm:*")
     assert b"hosted_vllm/alpha:rpm:" in keys
@@ -118,7 +141,7 @@ def test_two_replicas_share_one_limit_through_the_cache(
 def test_without_the_cache_each_replica_lets_the_whole_limit_through(
     litellm_executable: Path, tmp_path: Path
 ) -> None:
-    stand_in = Backend("a").start()
+    stand_in = Backend("alone").start()
     # What two replicas would run without a cache: the same config.yaml in each, which
     # is why GatewayArgs refuses it.
     alone = gateway_args(stand_in, None, replicas=1)
@@ -137,46 +160,26 @@ def test_without_the_cache_each_replica_lets_the_whole_limit_through(
     assert len(stand_in.hits) == 2 * LIMIT_RPM
 
 
-def test_the_config_names_the_cache_but_holds_no_secret(cache: CacheServer) -> None:
-    stand_in = Backend("x").start()
-    try:
-        text = render_config_text(gateway_args(stand_in, cache_connection(cache.port), 2))
-    finally:
-        stand_in.stop()
+def test_the_config_names_the_cache_but_holds_no_secret(
+    cache: CacheServer, stand_in: Backend
+) -> None:
+    text = render_config_text(gateway_args(stand_in, cache_connection(cache.port), 2))
     assert cache.password not in text
     assert f'"redis_password": "os.environ/{CACHE_PASSWORD_ENV}"' in text
     assert f'"ssl_ca_certs": "{CACHE_CA_DIR}/ca.crt"' in text
 
 
-DECLARED_TPM = 20
-# The stand-in answers every request with 3 prompt and 4 completion tokens.
-TOKENS_PER_REQUEST = 7
-
-
 def test_a_token_limit_is_split_over_the_replicas(
-    litellm_executable: Path, cache: CacheServer, tmp_path: Path
+    replicas: list[Proxy], cache: CacheServer, stand_in: Backend
 ) -> None:
     """LiteLLM 1.83.14 checks a route's tokens against each process's own count even with
     the cache, so the rendered config gives each replica half: together they pass no more
     than the declared limit plus the one request each may start under it."""
-    stand_in = Backend("a").start()
-    args = GatewayArgs(
-        namespace="llm",
-        replicas=2,
-        retries=0,
-        timeout_seconds=30,
-        cache=cache_connection(cache.port),
-        backends=(backend("alpha", stand_in, limits=Limits(tpm=DECLARED_TPM)),),
-    )
-    [route] = render_gateway_config(args)["model_list"]
+    args = gateway_args(stand_in, cache_connection(cache.port), replicas=2)
+    [_, route] = render_gateway_config(args)["model_list"]
     assert route["litellm_params"]["tpm"] == DECLARED_TPM // 2
-    try:
-        with ExitStack() as stack:
-            proxies = two_replicas(stack, litellm_executable, args, tmp_path, stand_in, cache)
-            wait_for_a_fresh_minute()
-            statuses = alternate(proxies, 10)
-    finally:
-        stand_in.stop()
+    wait_for_a_fresh_minute()
+    statuses = alternate(replicas, 10, model="beta")
     # Each replica admits requests while its own count is under 10: at 0 and 7 tokens.
     assert statuses == [200] * 4 + [429] * 6
     admitted = statuses.count(200) * TOKENS_PER_REQUEST
