@@ -26,6 +26,7 @@ from components.gateway.coordination import (
     CACHE_HOST_ENV,
     CACHE_PASSWORD_ENV,
     CacheConnection,
+    ResponseCache,
 )
 from components.shared.secret_refs import SecretKeyRef
 
@@ -184,3 +185,26 @@ def test_a_token_limit_is_split_over_the_replicas(
     assert statuses == [200] * 4 + [429] * 6
     admitted = statuses.count(200) * TOKENS_PER_REQUEST
     assert admitted <= DECLARED_TPM + 2 * TOKENS_PER_REQUEST
+
+
+def test_an_answer_cached_by_one_replica_is_served_by_the_other(
+    litellm_executable: Path, cache: CacheServer, tmp_path: Path
+) -> None:
+    stand_in = Backend("cached").start()
+    args = GatewayArgs(
+        namespace="llm",
+        replicas=2,
+        cache=cache_connection(cache.port),
+        response_cache=ResponseCache(ttl_seconds=60),
+        backends=(backend("gamma", stand_in),),
+    )
+    try:
+        with ExitStack() as stack:
+            first, second = two_replicas(stack, litellm_executable, args, tmp_path, stand_in, cache)
+            answers = [first.chat("gamma"), second.chat("gamma")]
+    finally:
+        stand_in.stop()
+    assert [status for status, _ in answers] == [200, 200]
+    # The second replica answered from the cache: the model server saw one request.
+    assert len(stand_in.hits) == 1
+    assert answers[0][1]["choices"] == answers[1][1]["choices"]
