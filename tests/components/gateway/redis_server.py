@@ -53,7 +53,9 @@ def make_certificates(directory: Path) -> Path:
     _openssl(
         "req", "-new", "-key", "tls.key", "-subj", "/CN=localhost", "-out", "tls.csr", cwd=directory
     )
-    (directory / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    # The failover test runs three servers on 127.0.0.1-3.
+    names = "DNS:localhost,IP:127.0.0.1,IP:127.0.0.2,IP:127.0.0.3"
+    (directory / "san.ext").write_text(f"subjectAltName={names}\n")
     _openssl(
         "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
         "-CAcreateserial", "-days", "2", "-sha256", "-extfile", "san.ext", "-out", "tls.crt",
@@ -73,12 +75,13 @@ class CacheServer:
     port: int
     certificates: Path
     password: str = PASSWORD
+    host: str = "127.0.0.1"
 
     def command(self, *words: str) -> bytes:
         """Send one command over TLS (after AUTH) and return the raw reply."""
         context = ssl.create_default_context(cafile=str(self.certificates / "ca.crt"))
         with (
-            socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw,
+            socket.create_connection((self.host, self.port), timeout=5) as raw,
             context.wrap_socket(raw, server_hostname="localhost") as sock,
         ):
             for command in (("AUTH", self.password), words):
