@@ -25,11 +25,13 @@ from components.cache.args import SENTINEL_PORT, VALKEY_PORT, ValkeyCacheArgs
 from components.cache.config import (
     MASTER_NAME,
     config_script,
+    haproxy_cfg,
     headless_service_name,
     pod_host,
     sentinel_conf,
     valkey_conf,
 )
+from tests.components.cache.haproxy_binary import haproxy_command
 from tests.components.gateway.redis_server import (
     PASSWORD,
     CacheServer,
@@ -41,6 +43,7 @@ from tests.components.gateway.redis_server import (
 ARGS = ValkeyCacheArgs(namespace="llm", storage_size="1Gi", down_after_ms=1000)
 PODS = 3
 FAILOVER_DEADLINE_SECONDS = 60.0
+HAPROXY_ADDRESS = "127.0.0.10"
 
 
 def address(index: int) -> str:
@@ -148,8 +151,10 @@ def cache(tmp_path: Path) -> Iterator[list[Pod]]:
             pod.stop()
 
 
-def test_the_sentinels_fail_the_primary_over_and_the_old_one_rejoins(cache: list[Pod]) -> None:
-    first, second, third = cache
+def steady(cache: list[Pod]) -> None:
+    """Start the pods and wait for the state a cache reaches within seconds of starting:
+    two replicas in sync, three Sentinels that know each other and both replicas."""
+    first = cache[0]
     assert [pod.start() for pod in cache] == [address(0)] * PODS
     assert b"role:master" in first.role()
     wait(lambda: b"connected_slaves:2" in first.role(), "two replicas")
@@ -169,6 +174,11 @@ def test_the_sentinels_fail_the_primary_over_and_the_old_one_rejoins(cache: list
         ),
         "Sentinels that know both replicas",
     )
+
+
+def test_the_sentinels_fail_the_primary_over_and_the_old_one_rejoins(cache: list[Pod]) -> None:
+    first, second, third = cache
+    steady(cache)
     first.valkey.command("SET", "survives", "the failover")
     wait(lambda: b"the failover" in third.valkey.command("GET", "survives"), "replication")
 
@@ -186,3 +196,45 @@ def test_the_sentinels_fail_the_primary_over_and_the_old_one_rejoins(cache: list
     assert first.start() == promoted.me
     wait(lambda: f"master_host:{promoted.me}".encode() in first.role(), "the old one to rejoin")
     assert b"role:slave" in first.role()
+
+
+def test_haproxy_follows_the_primary_through_a_failover(cache: list[Pod], tmp_path: Path) -> None:
+    """Clients connect to HAProxy, whose TLS checks find the pod that says `role:master`;
+    TLS passes through to Valkey, whose certificate the client verifies."""
+    first = cache[0]
+    steady(cache)
+    front = free_port()
+    text = haproxy_cfg("cache", ARGS).replace(
+        f"bind :{VALKEY_PORT}", f"bind {HAPROXY_ADDRESS}:{front}"
+    )
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(first.local(text))
+    command, env = haproxy_command()
+    checked = subprocess.run(
+        [*command, "-c", "-f", str(config)],
+        env={**os.environ, **env, "VALKEY_PASSWORD": PASSWORD},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    log = (tmp_path / "haproxy.log").open("wb")
+    proxy = subprocess.Popen(
+        [*command, "-db", "-f", str(config)],
+        env={**os.environ, **env, "VALKEY_PASSWORD": PASSWORD},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+    )
+    client = CacheServer(front, first.tls, host=HAPROXY_ADDRESS)
+    try:
+        wait(lambda: b"+OK" in client.command("SET", "written", "before"), "HAProxy's primary")
+        assert b"before" in first.valkey.command("GET", "written")
+
+        first.stop()
+        wait(lambda: b"+OK" in client.command("SET", "written", "after"), "the new primary")
+        promoted = next(pod for pod in cache[1:] if b"role:master" in pod.role())
+        assert b"after" in promoted.valkey.command("GET", "written")
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
