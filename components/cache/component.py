@@ -18,14 +18,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.cache.args import VALKEY_PORT, ValkeyCacheArgs
+from components.cache.certificates import render_certificates
 from components.cache.manifests import (
     CA_KEY,
     PASSWORD_KEY,
     password_secret_name,
-    render_certificates,
     render_config_map,
     render_labels,
-    render_network_policies,
     render_pod_disruption_budgets,
     render_proxy_deployment,
     render_services,
@@ -33,6 +32,7 @@ from components.cache.manifests import (
     service_host,
     tls_secret_name,
 )
+from components.cache.network_policies import render_network_policies
 from components.shared.credentials import GivenSecrets, generated_secret
 from components.shared.k8s_objects import create_object
 from components.shared.names import require_component_name, service_name_problem

@@ -36,7 +36,6 @@ from components.shared.service_manifests import pod_disruption_budget
 
 Manifest = dict[str, Any]
 
-CERT_MANAGER_API_VERSION = "cert-manager.io/v1"
 SERVER_COMPONENT = "cache"
 PROXY_COMPONENT = "cache-proxy"
 PASSWORD_KEY = "password"
@@ -45,15 +44,6 @@ HOST_KEY = "host"
 CA_KEY = "ca.crt"
 # The data is what `allow_data_loss` protects (policy `stateful-resources-protected`).
 CACHE_DATA_LABELS = {"shipyard.dev/data": "cache"}
-DNS_PEER: Manifest = {
-    "to": [
-        {
-            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-        }
-    ],
-    "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
-}
 
 
 def render_labels(name: str, component: str = SERVER_COMPONENT) -> dict[str, str]:
@@ -91,77 +81,8 @@ def service_host(name: str, namespace: str) -> str:
     return f"{name}.{namespace}.svc"
 
 
-def dns_names(name: str, args: ValkeyCacheArgs) -> list[str]:
-    ns, domain, headless = args.namespace, args.cluster_domain, headless_service_name(name)
-    return [
-        name,
-        f"{name}.{ns}",
-        f"{name}.{ns}.svc",
-        f"{name}.{ns}.svc.{domain}",
-        f"*.{headless}.{ns}.svc",
-        f"*.{headless}.{ns}.svc.{domain}",
-    ]
-
-
 def _metadata(name: str, args: ValkeyCacheArgs, component: str = SERVER_COMPONENT) -> Manifest:
     return {"name": name, "namespace": args.namespace, "labels": render_labels(name, component)}
-
-
-def render_certificates(name: str, args: ValkeyCacheArgs) -> list[Manifest]:
-    """The server certificate; without an issuer or Secret, also the cache's own CA: a
-    self-signed Issuer signs the CA Certificate, whose CA Issuer signs the server's."""
-    if args.tls.secret_name is not None:
-        return []
-    objects: list[Manifest] = []
-    ref: Manifest
-    issuer = args.tls.issuer
-    if issuer is None:
-        ca = f"{name}-ca"
-        objects += [
-            {
-                "apiVersion": CERT_MANAGER_API_VERSION,
-                "kind": "Issuer",
-                "metadata": _metadata(f"{name}-selfsigned", args),
-                "spec": {"selfSigned": {}},
-            },
-            {
-                "apiVersion": CERT_MANAGER_API_VERSION,
-                "kind": "Certificate",
-                "metadata": _metadata(ca, args),
-                "spec": {
-                    "isCA": True,
-                    "commonName": f"{name} cache CA",
-                    "secretName": ca,
-                    "duration": "87600h",
-                    "privateKey": {"algorithm": "ECDSA", "size": 256},
-                    "issuerRef": {"name": f"{name}-selfsigned", "kind": "Issuer"},
-                },
-            },
-            {
-                "apiVersion": CERT_MANAGER_API_VERSION,
-                "kind": "Issuer",
-                "metadata": _metadata(ca, args),
-                "spec": {"ca": {"secretName": ca}},
-            },
-        ]
-        ref = {"name": ca, "kind": "Issuer", "group": "cert-manager.io"}
-    else:
-        ref = {"name": issuer.name, "kind": issuer.kind, "group": "cert-manager.io"}
-    objects.append(
-        {
-            "apiVersion": CERT_MANAGER_API_VERSION,
-            "kind": "Certificate",
-            "metadata": _metadata(name, args),
-            "spec": {
-                "secretName": certificate_secret_name(name),
-                "issuerRef": ref,
-                "dnsNames": dns_names(name, args),
-                "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
-                "usages": ["digital signature", "key encipherment", "server auth", "client auth"],
-            },
-        }
-    )
-    return objects
 
 
 def render_config_map(name: str, args: ValkeyCacheArgs) -> Manifest:
@@ -422,44 +343,3 @@ def render_pod_disruption_budgets(name: str, args: ValkeyCacheArgs) -> list[Mani
         )
     )
     return budgets
-
-
-def _from(labels: dict[str, str]) -> Manifest:
-    return {"podSelector": {"matchLabels": labels}}
-
-
-def render_network_policies(name: str, args: ValkeyCacheArgs) -> list[Manifest]:
-    """Valkey pods: only HAProxy and each other. HAProxy: only the cache's clients."""
-    server, proxy = selector_labels(name), selector_labels(name, PROXY_COMPONENT)
-    both = [{"port": VALKEY_PORT, "protocol": "TCP"}, {"port": SENTINEL_PORT, "protocol": "TCP"}]
-    one = [{"port": VALKEY_PORT, "protocol": "TCP"}]
-    server_policy = {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": _metadata(name, args),
-        "spec": {
-            "podSelector": {"matchLabels": server},
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": [
-                {"from": [_from(server)], "ports": both},
-                {"from": [_from(proxy)], "ports": one},
-            ],
-            "egress": [DNS_PEER, {"to": [_from(server)], "ports": both}],
-        },
-    }
-    proxy_policy = {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": _metadata(proxy_name(name), args, PROXY_COMPONENT),
-        "spec": {
-            "podSelector": {"matchLabels": proxy},
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": (
-                [{"from": [_from(dict(labels)) for labels in args.client_pod_labels], "ports": one}]
-                if args.client_pod_labels
-                else []
-            ),
-            "egress": [DNS_PEER, {"to": [_from(server)], "ports": one}],
-        },
-    }
-    return [server_policy, proxy_policy]

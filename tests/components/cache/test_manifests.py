@@ -12,15 +12,15 @@ import pytest
 from pydantic import ValidationError
 
 from components.cache.args import PROXY_IMAGE, VALKEY_IMAGE, CacheIssuer, CacheTls, ValkeyCacheArgs
+from components.cache.certificates import render_certificates
 from components.cache.manifests import (
-    render_certificates,
     render_config_map,
-    render_network_policies,
     render_pod_disruption_budgets,
     render_proxy_deployment,
     render_services,
     render_stateful_set,
 )
+from components.cache.network_policies import render_network_policies
 from tests.components.crd_schemas import Schemas, crd_paths, load_schemas, validate
 
 KUBERNETES_VERSION = kubernetes_validate.utils.latest_version()
