@@ -67,10 +67,11 @@ e2e: $(STAMP) ## Build the toolchain (cached), start a local cluster, run the e2
 clean: ## Remove build output (keeps .venv and the toolchain cache).
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
 
-bench: $(STAMP) ## Benchmarks of validate, render, the CLI and the reconciler against their targets.
+bench: $(STAMP) ## Benchmarks of validate, render, the CLI, the reconciler and the gateway's latency.
 	@status=0; \
 	$(BIN)/python tests/benchmarks/bench_plan.py || status=1; \
 	$(BIN)/python tests/benchmarks/bench_reconciler.py || status=1; \
+	$(BIN)/python tests/benchmarks/bench_gateway_latency.py || status=1; \
 	exit $$status
 
 actionlint: ## Lint .github/workflows (builds actionlint from its Go module once).

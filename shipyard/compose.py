@@ -12,6 +12,8 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.app.component import AppService
+from components.cache.component import ValkeyCache
+from components.cache.managed import ManagedCache
 from components.clickhouse.component import ClickHouse
 from components.eks.component import EksCluster
 from components.gateway.component import AiGateway
@@ -48,6 +50,7 @@ class ComposedPlatform:
     aws_region: aws.Provider | None = None
     """The AWS provider of the EKS cluster's region, for the AWS resources beside it."""
     models: dict[str, VllmService] = field(default_factory=dict)
+    cache: ValkeyCache | ManagedCache | None = None
     gateway: AiGateway | None = None
     ray: RayCluster | None = None
     object_store: S3Bucket | None = None

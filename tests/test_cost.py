@@ -103,10 +103,11 @@ def test_prod_blueprint_total() -> None:
     # node disks (2 x 100 + 4 x 200 + 500 + 100) GiB at 0.08; llama-70b's staged weights
     # (70.6e9 parameters x 2 bytes) in S3 at 0.023; EKS 0.10 x 730;
     # NAT 0.045 x 730 + 500 GB x 0.045. Data volumes: Postgres 3 x 100, Kafka brokers
-    # 3 x 100 and controllers 3 x 10, ClickHouse 2 x 200, Keeper 3 x 10 (GiB).
+    # 3 x 100 and controllers 3 x 10, ClickHouse 2 x 200, Keeper 3 x 10, the cache 3 x 10
+    # (GiB).
     desired = (
         (2 * 0.4032 + 4 * 1.006 + 55.04 + 2.24208) * 730
-        + (300 + 1600 + 1060) * 0.08
+        + (300 + 1600 + 1090) * 0.08
         + WEIGHTS_S3
         + 0.10 * 730
         + 0.045 * 730
@@ -115,7 +116,7 @@ def test_prod_blueprint_total() -> None:
     assert estimate.total.desired == pytest.approx(desired)
     assert estimate.total.max == pytest.approx(
         (4 * 0.4032 + 6 * 1.006 + 2 * 55.04 + 4 * 2.24208) * 730
-        + (300 + 1060 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
+        + (300 + 1090 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
         + WEIGHTS_S3
         + 0.10 * 730
         + 0.045 * 730
@@ -127,10 +128,10 @@ def test_prod_blueprint_total() -> None:
     )
     data = next(item for item in estimate.items if item.name == "data volumes")
     assert data.detail == (
-        "14 PVC(s) (postgres 3 x 100 GiB, clickhouse 2 x 200 GiB, keeper 3 x 10 GiB,"
-        " kafka 3 x 100 GiB, kafka-controller 3 x 10 GiB), 1060 GiB at $0.08/GB-month"
+        "17 PVC(s) (cache 3 x 10 GiB, postgres 3 x 100 GiB, clickhouse 2 x 200 GiB, keeper 3 x"
+        " 10 GiB, kafka 3 x 100 GiB, kafka-controller 3 x 10 GiB), 1090 GiB at $0.08/GB-month"
     )
-    assert data.monthly.desired == pytest.approx(1060 * 0.08)
+    assert data.monthly.desired == pytest.approx(1090 * 0.08)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from components.monitoring.manifests import render_objects
 from components.shared.scheduling import GPU_RESOURCE
 from shipyard.blueprint import Platform, load_blueprint
 from shipyard.render import RenderedResource, render_blueprint
+from shipyard.sections.cache.model import ValkeyCacheSpec
 from shipyard.sections.cluster.eks import EksCluster
 from shipyard.sections.monitoring.args import monitoring_args
 from shipyard.sections.node_pools.scheduling import pool_scheduling
@@ -84,11 +85,39 @@ def expected_files(platform: Platform) -> set[str]:
         for kind in ("deployment", "service", "networkpolicy", "poddisruptionbudget"):
             files.add(f"{kind}-{namespace}-{gateway.name}.yaml")
         files.add(f"configmap-{namespace}-{gateway.name}-config.yaml")
+        files.add(f"serviceaccount-{namespace}-{gateway.name}.yaml")
         if gateway.authentication:
             files.add(f"secret-{namespace}-{gateway.name}-master-key.yaml")
+        if gateway.virtual_keys is not None and gateway.authentication:
+            files.add(f"configmap-{namespace}-{gateway.name}-key-sync.yaml")
+        files |= {f"secret-{namespace}-{gateway.name}-{key.name}-key.yaml" for key in gateway.keys}
         if gateway.exposure is not None:
             kind = "ingress" if gateway.exposure.type == "ingress" else "httproute"
             files.add(f"{kind}-{namespace}-{gateway.name}.yaml")
+    cache = platform.spec.cache
+    if isinstance(cache, ValkeyCacheSpec):
+        name = f"{namespace}-{cache.name}"
+        files |= {
+            f"statefulset-{name}.yaml",
+            f"deployment-{name}-proxy.yaml",
+            f"service-{name}.yaml",
+            f"service-{name}-hl.yaml",
+            f"configmap-{name}-config.yaml",
+            f"secret-{name}-auth.yaml",
+            f"networkpolicy-{name}.yaml",
+            f"networkpolicy-{name}-proxy.yaml",
+            f"poddisruptionbudget-{name}.yaml",
+            f"poddisruptionbudget-{name}-proxy.yaml",
+            f"certificate-{name}.yaml",
+        }
+        if cache.tls.cert_manager_issuer is None:
+            files |= {
+                f"issuer-{name}-selfsigned.yaml",
+                f"issuer-{name}-ca.yaml",
+                f"certificate-{name}-ca.yaml",
+            }
+    elif cache is not None:
+        files.add(f"secret-{namespace}-{cache.name}-auth.yaml")
     if platform.spec.ray is not None:
         kind = "rayservice" if platform.spec.ray.serve_applications else "raycluster"
         files.add(f"{kind}-{namespace}-{platform.spec.ray.name}.yaml")
@@ -154,6 +183,9 @@ CLICKHOUSE_KINDS = {
 STRIMZI_KINDS = {
     ("kafka.strimzi.io/v1", kind) for kind in ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
 }
+# The cache's certificates, checked against cert-manager's CRDs in
+# tests/components/cache/test_manifests.py.
+CERT_MANAGER_KINDS = {("cert-manager.io/v1", "Certificate"), ("cert-manager.io/v1", "Issuer")}
 # Checked against the CloudNativePG CRDs in tests/components/postgres/test_crd.py.
 CNPG_KINDS = {
     ("postgresql.cnpg.io/v1", "Cluster"),
@@ -197,6 +229,7 @@ def test_dev_resource_tree(project_root: Path, dev_blueprint: Path) -> None:
         "kubernetes:core/v1:Namespace",
         "kubernetes:core/v1:Secret",
         "kubernetes:core/v1:Service",
+        "kubernetes:core/v1:ServiceAccount",
         "kubernetes:helm.sh/v3:Release",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:policy/v1:PodDisruptionBudget",
@@ -226,7 +259,7 @@ def test_dev_resource_tree(project_root: Path, dev_blueprint: Path) -> None:
         "kubernetes:policy/v1:PodDisruptionBudget",
     ]
     assert {r.name for r in children} == {"qwen-small"}
-    assert len(resources) == 19
+    assert len(resources) == 20
 
 
 def test_namespace_enforces_the_restricted_pod_security_standard(
@@ -257,7 +290,7 @@ def test_rendering_twice_in_one_process_gives_the_same_tree(
     assert sorted((r.urn, r.parent or "") for r in first) == sorted(
         (r.urn, r.parent or "") for r in second
     )
-    assert len(first) == len({r.urn for r in first}) == 19
+    assert len(first) == len({r.urn for r in first}) == 20
 
 
 def test_manifest_restores_integers() -> None:
@@ -293,6 +326,12 @@ def test_out_writes_one_file_per_object(rendered: dict[str, Rendered], name: str
     ]
     jobs = {file for file in result.objects if file.startswith(tuple(prefixes))}
     assert len(jobs) == len(prefixes)
+    # So does the gateway's key Job, after the keys it declares.
+    gateway = result.platform.spec.gateway
+    keys = f"job-{namespace}-{gateway.name}-keys-" if gateway else None
+    key_jobs = {file for file in result.objects if keys and file.startswith(keys)}
+    assert len(key_jobs) == (1 if gateway and gateway.virtual_keys is not None else 0)
+    jobs |= key_jobs
     assert set(result.objects) - jobs == expected_files(result.platform)
 
 
@@ -391,7 +430,9 @@ def test_every_object_validates_against_the_kubernetes_schema(
         CNPG_KINDS if platform.spec.postgres else set()
     ) | (CLICKHOUSE_KINDS if platform.spec.analytics else set()) | (
         STRIMZI_KINDS if platform.spec.events else set()
-    ) | (MONITORING_KINDS if platform.spec.monitoring else set())
+    ) | (MONITORING_KINDS if platform.spec.monitoring else set()) | (
+        CERT_MANAGER_KINDS if isinstance(platform.spec.cache, ValkeyCacheSpec) else set()
+    )
 
 
 def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> None:
@@ -404,6 +445,7 @@ def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> No
         *CLICKHOUSE_KINDS,
         *STRIMZI_KINDS,
         *MONITORING_KINDS,
+        *CERT_MANAGER_KINDS,
     }
 
 

@@ -69,6 +69,11 @@ class EksCluster(pulumi.ComponentResource):
     """The IAM role every node assumes."""
     private_subnet_ids: pulumi.Output[list[str]]
     """The subnets nodes run in."""
+    vpc_id: pulumi.Output[str]
+    """The VPC the cluster runs in."""
+    cluster_security_group_id: pulumi.Output[str]
+    """The security group EKS gives the control plane and nodes (Karpenter selects it by
+    tag): what a data service beside the cluster admits."""
 
     def __init__(
         self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -206,6 +211,10 @@ class EksCluster(pulumi.ComponentResource):
         self.oidc_issuer_url = issuer
         self.node_role_arn = node_role.arn
         self.private_subnet_ids = pulumi.Output.all(*subnets)
+        self.vpc_id = cluster.vpc_config.apply(lambda config: config.vpc_id or "")
+        self.cluster_security_group_id = cluster.vpc_config.apply(
+            lambda config: config.cluster_security_group_id or ""
+        )
         # `kubeconfig` (a secret) stays off the registered outputs: the engine kept
         # component secret outputs in plain text in the state (see gateway.py).
         self.register_outputs(
@@ -216,6 +225,8 @@ class EksCluster(pulumi.ComponentResource):
                 "oidc_issuer_url": self.oidc_issuer_url,
                 "node_role_arn": self.node_role_arn,
                 "private_subnet_ids": self.private_subnet_ids,
+                "vpc_id": self.vpc_id,
+                "cluster_security_group_id": self.cluster_security_group_id,
             }
         )
 

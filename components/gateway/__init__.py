@@ -16,9 +16,13 @@ from components.gateway.args import (
     GatewayTls,
     Limits,
     ParentRef,
+    RequestLogs,
     UsageLogging,
     VirtualKeys,
 )
+from components.gateway.coordination import CacheConnection, ResponseCache
+from components.gateway.hosted import HostedBackend
+from components.gateway.keys import AppKey, app_key_secret_name
 
 if TYPE_CHECKING:
     from components.gateway.component import AiGateway
@@ -29,16 +33,22 @@ _LAZY = {
 
 __all__ = [
     "AiGateway",
+    "AppKey",
+    "CacheConnection",
     "CertManagerIssuer",
     "EgressPeer",
     "Exposure",
     "GatewayArgs",
     "GatewayBackend",
     "GatewayTls",
+    "HostedBackend",
     "Limits",
     "ParentRef",
+    "RequestLogs",
+    "ResponseCache",
     "UsageLogging",
     "VirtualKeys",
+    "app_key_secret_name",
 ]
 
 

@@ -6,6 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from components.gateway.coordination import CacheConnection, ResponseCache
+from components.gateway.egress import EgressPeer as EgressPeer
+from components.gateway.hosted import HostedBackend, credential_env
+from components.gateway.keys import AppKey
+from components.gateway.limits import Limits as Limits
+from components.gateway.limits import limit_params
+from components.gateway.rules import processes_phrase, route_problems, unshared_limits
 from components.shared.args import ComponentArgs
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.secret_refs import SecretKeyRef
@@ -20,6 +27,7 @@ RUN_AS_USER = 65534
 DEFAULT_REPLICAS = 2
 DEFAULT_TIMEOUT_SECONDS = 600
 DEFAULT_RETRIES = 2
+DEFAULT_WORKERS = 1
 DEFAULT_CPU_REQUEST = "500m"
 DEFAULT_MEMORY_REQUEST = "1Gi"
 GATEWAY_POD_LABELS = {"app.kubernetes.io/component": "ai-gateway"}
@@ -27,15 +35,9 @@ GATEWAY_POD_LABELS = {"app.kubernetes.io/component": "ai-gateway"}
 MASTER_KEY_SECRET_KEY = "master-key"
 DEFAULT_INGRESS_NAMESPACE_LABELS = {"kubernetes.io/metadata.name": "ingress-nginx"}
 """Where the ingress controller runs; its pods may reach the gateway."""
+DEFAULT_REQUEST_LOGS_PATH = "gateway-logs"
 DNS_NAMESPACE_LABELS = {"kubernetes.io/metadata.name": "kube-system"}
 DNS_POD_LABELS = {"k8s-app": "kube-dns"}
-
-
-class Limits(ComponentArgs):
-    """Requests and tokens per minute; none leaves that dimension unlimited."""
-
-    rpm: Annotated[int | None, Field(gt=0, description="Requests per minute.")] = None
-    tpm: Annotated[int | None, Field(gt=0, description="Tokens per minute.")] = None
 
 
 class GatewayBackend(ComponentArgs):
@@ -60,17 +62,6 @@ class GatewayBackend(ComponentArgs):
     limits: Annotated[Limits, Field(description="Per-model limits, enforced by the gateway.")] = (
         Limits()
     )
-
-
-class EgressPeer(ComponentArgs):
-    """A data service the gateway must reach (Postgres, ClickHouse)."""
-
-    pod_labels: Annotated[dict[str, str], Field(min_length=1, description="Its pods' labels.")]
-    namespace_labels: Annotated[
-        dict[str, str] | None,
-        Field(description="Its namespace's labels; none means the gateway's own namespace."),
-    ] = None
-    port: Annotated[int, Field(ge=1, le=65535, description="Its port.")]
 
 
 class VirtualKeys(ComponentArgs):
@@ -104,6 +95,20 @@ class UsageLogging(ComponentArgs):
         Field(description="Secret key holding the headers, `Name=value,Name=value`."),
     ]
     peer: Annotated[EgressPeer, Field(description="The log store the callback writes to.")]
+
+
+class RequestLogs(ComponentArgs):
+    """Every request and answer as a JSON object in an S3 bucket, through LiteLLM's
+    `s3_v2` logger with the gateway's service account identity (IRSA)."""
+
+    bucket: Annotated[str, Field(min_length=3, description="The bucket's name.")]
+    region: Annotated[str, Field(min_length=1, description="The bucket's AWS region.")]
+    path: Annotated[
+        str, Field(description=f"Key prefix; default `{DEFAULT_REQUEST_LOGS_PATH}`.")
+    ] = DEFAULT_REQUEST_LOGS_PATH
+    endpoint_url: Annotated[
+        str | None, Field(description="An S3-compatible endpoint; none: AWS's.")
+    ] = None
 
 
 IssuerKind = Literal["Issuer", "ClusterIssuer"]
@@ -252,33 +257,93 @@ class GatewayArgs(ComponentArgs):
             "callback); default false."
         ),
     ] = False
+    workers: Annotated[
+        int, Field(ge=1, description=f"Worker processes per replica; default `{DEFAULT_WORKERS}`.")
+    ] = DEFAULT_WORKERS
+    hosted: Annotated[
+        tuple[HostedBackend, ...],
+        Field(description="Hosted models (OpenAI, Anthropic, ...); egress to public 443."),
+    ] = ()
+    cache: Annotated[
+        CacheConnection | None,
+        Field(
+            description="The store every replica and worker counts limits in; none: each "
+            "counts alone, so limits need one replica and one worker."
+        ),
+    ] = None
+    response_cache: Annotated[
+        ResponseCache | None, Field(description="Cache answers in `cache`; none: never.")
+    ] = None
+    app_keys: Annotated[
+        tuple[AppKey, ...],
+        Field(description="One virtual key per app, in its own Secret; needs `virtual_keys`."),
+    ] = ()
+    request_logs: Annotated[
+        RequestLogs | None,
+        Field(description="Raw request logs to an S3 bucket; none: not kept."),
+    ] = None
+    cluster_cidrs: Annotated[
+        tuple[str, ...],
+        Field(
+            description="The cluster's own address ranges (VPC, pods, Services), never "
+            "reached through the public egress rule besides the private ranges."
+        ),
+    ] = ()
+
+    @property
+    def routes(self) -> tuple[GatewayBackend | HostedBackend, ...]:
+        return (*self.backends, *self.hosted)
+
+    @property
+    def public_egress(self) -> bool:
+        """Whether the NetworkPolicy admits egress to public addresses on 443."""
+        return bool(self.hosted) or self.request_logs is not None
 
     @model_validator(mode="after")
     def _consistent(self) -> GatewayArgs:
-        problems: list[str] = []
-        served = [backend.served_name for backend in self.backends]
-        names = set(served)
-        if len(names) != len(served):
-            problems.append("`backends` share a served name")
-        aliases: list[str] = []
-        for backend in self.backends:
-            aliases += backend.aliases
-            unknown = [name for name in backend.fallbacks if name not in names]
-            if unknown:
-                problems.append(
-                    f"`fallbacks` of `{backend.served_name}` name unknown model(s) "
-                    f"{', '.join(unknown)}"
-                )
-            if backend.served_name in backend.fallbacks:
-                problems.append(f"`{backend.served_name}` falls back to itself")
-        clashes = sorted({a for a in aliases if a in names or aliases.count(a) > 1})
-        if clashes:
-            problems.append(f"`aliases` {', '.join(clashes)} clash with a model or another alias")
+        problems = route_problems(self.routes)
         if self.exposure is not None:
             problems += [
                 f"`exposure.{field}`: {message}"
                 for field, message in exposure_problems(self.exposure, self.authentication)
             ]
+        if self.cache is None:
+            unshared = unshared_limits(
+                self.routes,
+                [("the key limit", self.key_limits)]
+                + [(f"the key of `{key.app}`", key.limits) for key in self.app_keys],
+                self.replicas,
+                self.workers,
+            )
+            if unshared:
+                problems.append(
+                    f"with {processes_phrase(self.replicas, self.workers)} and no `cache`, "
+                    f"each counts limits on its own: {'; '.join(unshared)}; set `cache`"
+                )
+        if self.response_cache is not None and self.cache is None:
+            problems.append("`response_cache` needs `cache`")
+        if self.virtual_keys is None:
+            if self.app_keys:
+                problems.append("`app_keys` need `virtual_keys`: LiteLLM keeps keys in Postgres")
+            if limit_params(self.key_limits):
+                problems.append(
+                    "`key_limits` need `virtual_keys`: without a key store no virtual key exists"
+                )
+        if self.app_keys and not self.authentication:
+            problems.append("`app_keys` need `authentication`")
+        apps = [key.app for key in self.app_keys]
+        if len(set(apps)) != len(apps):
+            problems.append("`app_keys` name an app more than once")
+        served = {route.served_name for route in self.routes}
+        for key in self.app_keys:
+            unknown = [name for name in key.models if name not in served]
+            if unknown:
+                problems.append(
+                    f"the key of `{key.app}` names unknown model(s) {', '.join(unknown)}"
+                )
+        envs = [credential_env(backend) for backend in self.hosted]
+        if len(set(envs)) != len(envs):
+            problems.append("hosted served names map to the same variable; rename one")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -31,8 +31,20 @@ from components.gateway.args import (
     GatewayTls,
     Limits,
     ParentRef,
+    RequestLogs,
     UsageLogging,
     VirtualKeys,
+)
+from components.gateway.coordination import CacheConnection, ResponseCache
+from components.gateway.hosted import HostedBackend
+from components.gateway.key_job import render_key_sync
+from components.gateway.keys import (
+    APP_BASE_URL_SECRET_KEY,
+    APP_KEY_LENGTH,
+    APP_KEY_PREFIX,
+    APP_KEY_SECRET_KEY,
+    AppKey,
+    app_key_secret_name,
 )
 from components.gateway.manifests import (
     master_key_secret_name,
@@ -45,24 +57,33 @@ from components.gateway.manifests import (
     render_network_policy,
     render_pod_disruption_budget,
     render_service,
+    render_service_account,
     service_url,
 )
+from components.shared.credentials import GivenSecrets, generated_secret
 from components.shared.k8s_objects import create_object
 from components.shared.names import require_component_name, service_name_problem
 
 __all__ = [
     "AiGateway",
+    "AppKey",
+    "CacheConnection",
     "CertManagerIssuer",
     "EgressPeer",
     "Exposure",
     "GatewayArgs",
     "GatewayBackend",
     "GatewayTls",
+    "HostedBackend",
     "Limits",
     "ParentRef",
+    "RequestLogs",
+    "ResponseCache",
     "UsageLogging",
     "VirtualKeys",
 ]
+
+IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 TYPE_TOKEN = "shipyard:serving:AiGateway"
 MASTER_KEY_LENGTH = 48
@@ -84,6 +105,8 @@ class AiGateway(pulumi.ComponentResource):
     """The Secret holding the master key (key `master-key`), or None without authentication."""
     master_key: pulumi.Output[str | None]
     """The generated master key, a Pulumi secret; None without authentication."""
+    app_key_secret_names: pulumi.Output[dict[str, str]]
+    """App -> the Secret with its own key (`api-key`) and the gateway's URL (`base-url`)."""
 
     def __init__(
         self,
@@ -92,9 +115,14 @@ class AiGateway(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         master_key: pulumi.Input[str] | None = None,
+        request_logs_role_arn: pulumi.Input[str | None] | None = None,
+        credentials: GivenSecrets | None = None,
     ) -> None:
         """`master_key` brings your own key (it must start with `sk-`), e.g. from a
-        secret manager or `pulumi config set --secret`; without it one is generated."""
+        secret manager or `pulumi config set --secret`; without it one is generated.
+        `request_logs_role_arn` is the IAM role (IRSA) the service account writes request
+        logs with, e.g. `S3Bucket.role_arn`. `credentials` replaces generated app keys by
+        resource name (`<name>-<app>-key`)."""
         require_component_name("AiGateway", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -127,13 +155,25 @@ class AiGateway(pulumi.ComponentResource):
             )
             secret_deps.append(secret)
 
+        account = render_service_account(name, args)
+        if args.request_logs is not None and request_logs_role_arn is not None:
+            account["metadata"]["annotations"] = {IRSA_ROLE_ANNOTATION: request_logs_role_arn}
+        service_account = k8s.core.v1.ServiceAccount(
+            name,
+            metadata=account["metadata"],
+            automount_service_account_token=False,
+            opts=child,
+        )
+        app_secrets = self._app_keys(name, args, credentials)
+
         config = render_config_map(name, args)
         config_map = create_object(config["metadata"]["name"], config, child)
-        create_object(
+        deployment = create_object(
             name,
             render_deployment(name, args),
             pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[config_map, *secret_deps])
+                child,
+                pulumi.ResourceOptions(depends_on=[config_map, service_account, *secret_deps]),
             ),
         )
         service = create_object(name, render_service(name, args), child)
@@ -142,12 +182,28 @@ class AiGateway(pulumi.ComponentResource):
         for exposure in (render_ingress(name, args), render_http_route(name, args)):
             if exposure is not None:
                 create_object(name, exposure, child)
+        key_sync = render_key_sync(name, args)
+        if key_sync is not None:
+            script, job = key_sync
+            script_map = create_object(script["metadata"]["name"], script, child)
+            k8s.batch.v1.Job(
+                f"{name}-keys",
+                metadata=job["metadata"],
+                spec=job["spec"],
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[script_map, deployment, service, *secret_deps, *app_secrets],
+                ),
+            )
 
         self.service_name = service.id.apply(lambda _: name)
         self.url = pulumi.Output.from_input(service_url(name, args.namespace))
         self.public_url = pulumi.Output.from_input(public_url(args))
         self.master_key_secret_name = pulumi.Output.from_input(secret_name)
         self.master_key = key if key is not None else pulumi.Output.from_input(None)
+        self.app_key_secret_names = pulumi.Output.from_input(
+            {key.app: app_key_secret_name(name, key.app) for key in args.app_keys}
+        )
         # `master_key` stays off the registered outputs on purpose: the engine
         # stored a component's secret outputs in plain text in the state (found by
         # tests/e2e/test_dev_blueprint.py). Read it from the Secret it names.
@@ -157,5 +213,33 @@ class AiGateway(pulumi.ComponentResource):
                 "url": self.url,
                 "public_url": self.public_url,
                 "master_key_secret_name": self.master_key_secret_name,
+                "app_key_secret_names": self.app_key_secret_names,
             }
         )
+
+    def _app_keys(
+        self, name: str, args: GatewayArgs, given: GivenSecrets | None
+    ) -> list[pulumi.Resource]:
+        """One generated key per app, in its own Secret with the gateway's URL."""
+        child = pulumi.ResourceOptions(parent=self)
+        secrets: list[pulumi.Resource] = []
+        for app_key in args.app_keys:
+            secret_name = app_key_secret_name(name, app_key.app)
+            value = generated_secret(secret_name, APP_KEY_LENGTH, child, given)
+            secrets.append(
+                k8s.core.v1.Secret(
+                    secret_name,
+                    metadata={
+                        "name": secret_name,
+                        "namespace": args.namespace,
+                        "labels": render_labels(name),
+                    },
+                    type="Opaque",
+                    string_data={
+                        APP_KEY_SECRET_KEY: value.apply(lambda v: APP_KEY_PREFIX + v),
+                        APP_BASE_URL_SECRET_KEY: service_url(name, args.namespace),
+                    },
+                    opts=child,
+                )
+            )
+        return secrets

@@ -10,7 +10,11 @@ import hashlib
 import json
 from typing import Any
 
-from components.gateway.args import GatewayArgs, GatewayBackend, Limits
+from components.gateway.args import GatewayArgs, GatewayBackend
+from components.gateway.coordination import render_router_cache, render_usage_cache
+from components.gateway.hosted import hosted_route
+from components.gateway.limits import Limits, limit_params, route_limit_params
+from components.gateway.rules import counters
 
 MASTER_KEY_ENV = "LITELLM_MASTER_KEY"
 DATABASE_URL_ENV = "DATABASE_URL"
@@ -32,8 +36,9 @@ RATE_LIMIT_CHECK = "enforce_model_rate_limits"
 PROMETHEUS_CALLBACK = "prometheus"
 
 
-def _limits(limits: Limits) -> dict[str, int]:
-    return {name: value for name, value in (("rpm", limits.rpm), ("tpm", limits.tpm)) if value}
+# LiteLLM's batched S3 logger (litellm/integrations/s3_v2.py), settings in
+# `litellm_settings.s3_callback_params`; credentials from the pod's identity (IRSA).
+REQUEST_LOGS_CALLBACK = "s3_v2"
 
 
 def _route(backend: GatewayBackend, args: GatewayArgs) -> dict[str, Any]:
@@ -42,13 +47,13 @@ def _route(backend: GatewayBackend, args: GatewayArgs) -> dict[str, Any]:
         "api_base": backend.api_base,
         "api_key": BACKEND_API_KEY,
         "timeout": args.timeout_seconds,
-        **_limits(backend.limits),
+        **route_limit_params(backend.limits, counters(args.replicas, args.workers)),
     }
     return {"model_name": backend.served_name, "litellm_params": params}
 
 
 def _key_limits(limits: Limits) -> dict[str, int]:
-    return {f"{name}_limit": value for name, value in _limits(limits).items()}
+    return {f"{name}_limit": value for name, value in limit_params(limits).items()}
 
 
 def render_gateway_config(args: GatewayArgs) -> dict[str, Any]:
@@ -57,17 +62,17 @@ def render_gateway_config(args: GatewayArgs) -> dict[str, Any]:
         "num_retries": args.retries,
         "timeout": args.timeout_seconds,
     }
-    aliases = {alias: backend.served_name for backend in args.backends for alias in backend.aliases}
+    aliases = {alias: route.served_name for route in args.routes for alias in route.aliases}
     if aliases:
         router["model_group_alias"] = aliases
     fallbacks = [
-        {backend.served_name: list(backend.fallbacks)}
-        for backend in args.backends
-        if backend.fallbacks
+        {route.served_name: list(route.fallbacks)} for route in args.routes if route.fallbacks
     ]
     if fallbacks:
         router["fallbacks"] = fallbacks
-    if any(_limits(backend.limits) for backend in args.backends):
+    if args.cache is not None:
+        router.update(render_router_cache(args.cache))
+    if any(limit_params(route.limits) for route in args.routes):
         # Without this check LiteLLM uses rpm/tpm only to pick among deployments;
         # with it, a request over the limit is refused with 429.
         router["optional_pre_call_checks"] = [RATE_LIMIT_CHECK]
@@ -83,15 +88,37 @@ def render_gateway_config(args: GatewayArgs) -> dict[str, Any]:
     if key_limits:
         settings["default_key_generate_params"] = key_limits
         settings["upperbound_key_generate_params"] = key_limits
+    callbacks: list[str] = []
     if args.usage_logging is not None:
+        callbacks.append(LOGGING_CALLBACK)
+    if args.request_logs is not None:
+        logs = args.request_logs
+        callbacks.append(REQUEST_LOGS_CALLBACK)
+        params = {
+            "s3_bucket_name": logs.bucket,
+            "s3_region_name": logs.region,
+            "s3_path": logs.path,
+        }
+        if logs.endpoint_url is not None:
+            params["s3_endpoint_url"] = logs.endpoint_url
+        settings["s3_callback_params"] = params
+    if callbacks:
         # Failed calls are logged too, with `status: failure` and `error_str`.
-        settings["success_callback"] = [LOGGING_CALLBACK]
-        settings["failure_callback"] = [LOGGING_CALLBACK]
+        settings["success_callback"] = callbacks
+        settings["failure_callback"] = list(callbacks)
+    if args.cache is not None:
+        settings.update(render_usage_cache(args.cache, args.response_cache, args.namespace))
     if args.prometheus_metrics:
         settings["callbacks"] = [PROMETHEUS_CALLBACK]
 
     config: dict[str, Any] = {
-        "model_list": [_route(backend, args) for backend in args.backends],
+        "model_list": [
+            *(_route(backend, args) for backend in args.backends),
+            *(
+                hosted_route(backend, args.timeout_seconds, counters(args.replicas, args.workers))
+                for backend in args.hosted
+            ),
+        ],
         "router_settings": router,
         "litellm_settings": settings,
     }

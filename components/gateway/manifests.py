@@ -16,7 +16,6 @@ from components.gateway.args import (
     GATEWAY_PORT,
     MASTER_KEY_SECRET_KEY,
     RUN_AS_USER,
-    EgressPeer,
     GatewayArgs,
 )
 from components.gateway.config import (
@@ -26,6 +25,19 @@ from components.gateway.config import (
     MASTER_KEY_ENV,
     config_checksum,
     render_config_text,
+)
+from components.gateway.coordination import (
+    CACHE_CA_DIR,
+    CACHE_CA_FILE,
+    CACHE_HOST_ENV,
+    CACHE_PASSWORD_ENV,
+)
+from components.gateway.egress import cidr_rule, peer_rule, public_https_rule
+from components.gateway.hosted import (
+    VERTEX_CREDENTIALS_FILE,
+    credential_dir,
+    credential_env,
+    uses_credential_file,
 )
 from components.shared.labels import MANAGED_BY, app_labels
 from components.shared.pod_security import (
@@ -116,14 +128,82 @@ def render_env(name: str, args: GatewayArgs) -> list[Manifest]:
         env.append({"name": LOGGER_ENDPOINT_ENV, "value": logging.endpoint})
         headers = logging.headers_secret
         env.append(_secret_env(LOGGER_HEADERS_ENV, headers.name, headers.key))
+    if args.cache is not None:
+        if args.cache.host_secret is not None:
+            host = args.cache.host_secret
+            env.append(_secret_env(CACHE_HOST_ENV, host.name, host.key))
+        else:
+            env.append({"name": CACHE_HOST_ENV, "value": args.cache.host})
+        password = args.cache.password_secret
+        env.append(_secret_env(CACHE_PASSWORD_ENV, password.name, password.key))
+    for backend in args.hosted:
+        secret = backend.credential_secret
+        if secret is not None and not uses_credential_file(backend):
+            env.append(_secret_env(credential_env(backend), secret.name, secret.key))
     return env
+
+
+def _secret_volumes(args: GatewayArgs) -> list[tuple[Manifest, Manifest]]:
+    """`(volume, mount)` for the cache's CA and Vertex service-account files."""
+    volumes: list[tuple[Manifest, Manifest]] = []
+    ca = args.cache.ca_secret if args.cache is not None and args.cache.tls else None
+    if ca is not None:
+        volumes.append(
+            (
+                {
+                    "name": "cache-ca",
+                    "secret": {
+                        "secretName": ca.name,
+                        "items": [{"key": ca.key, "path": CACHE_CA_FILE}],
+                    },
+                },
+                {"name": "cache-ca", "mountPath": CACHE_CA_DIR, "readOnly": True},
+            )
+        )
+    for index, backend in enumerate(args.hosted):
+        secret = backend.credential_secret
+        if secret is not None and uses_credential_file(backend):
+            name = f"hosted-{index}"
+            volumes.append(
+                (
+                    {
+                        "name": name,
+                        "secret": {
+                            "secretName": secret.name,
+                            "items": [{"key": secret.key, "path": VERTEX_CREDENTIALS_FILE}],
+                        },
+                    },
+                    {"name": name, "mountPath": credential_dir(backend), "readOnly": True},
+                )
+            )
+    return volumes
+
+
+def service_account_name(name: str) -> str:
+    """The gateway pods' own identity; on EKS, request logs reach S3 through its IRSA role."""
+    return name
+
+
+def render_service_account(name: str, args: GatewayArgs) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": _metadata(name, args),
+        "automountServiceAccountToken": False,
+    }
 
 
 def render_container(name: str, args: GatewayArgs) -> Manifest:
     container: Manifest = {
         "name": "litellm",
         "image": args.image,
-        "args": ["--config", f"{CONFIG_DIR}/{CONFIG_FILE}", "--port", str(GATEWAY_PORT)],
+        "args": [
+            "--config",
+            f"{CONFIG_DIR}/{CONFIG_FILE}",
+            "--port",
+            str(GATEWAY_PORT),
+            *(["--num_workers", str(args.workers)] if args.workers > 1 else []),
+        ],
         "ports": [{"name": "http", "containerPort": GATEWAY_PORT, "protocol": "TCP"}],
         "env": render_env(name, args),
         "resources": {
@@ -145,6 +225,7 @@ def render_container(name: str, args: GatewayArgs) -> Manifest:
         "volumeMounts": [
             {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
             {"name": "tmp", "mountPath": "/tmp"},
+            *(mount for _, mount in _secret_volumes(args)),
         ],
     }
     return container
@@ -168,12 +249,14 @@ def render_deployment(name: str, args: GatewayArgs) -> Manifest:
                     "annotations": {CHECKSUM_ANNOTATION: config_checksum(render_config_text(args))},
                 },
                 "spec": {
+                    "serviceAccountName": service_account_name(name),
                     "automountServiceAccountToken": False,
                     "securityContext": restricted_pod_security_context(RUN_AS_USER),
                     "containers": [render_container(name, args)],
                     "volumes": [
                         {"name": "config", "configMap": {"name": config_map_name(name)}},
                         {"name": "tmp", "emptyDir": {}},
+                        *(volume for volume, _ in _secret_volumes(args)),
                     ],
                 },
             },
@@ -189,15 +272,9 @@ def render_pod_disruption_budget(name: str, args: GatewayArgs) -> Manifest:
     return pod_disruption_budget(_metadata(name, args), selector_labels(name), args.replicas)
 
 
-def _peer(peer: EgressPeer) -> Manifest:
-    selector: Manifest = {"podSelector": {"matchLabels": dict(peer.pod_labels)}}
-    if peer.namespace_labels is not None:
-        selector["namespaceSelector"] = {"matchLabels": dict(peer.namespace_labels)}
-    return {"to": [selector], "ports": [{"port": peer.port, "protocol": "TCP"}]}
-
-
 def render_network_policy(name: str, args: GatewayArgs) -> Manifest:
-    """In: clients in the namespace and the ingress data plane. Out: models, data, DNS."""
+    """In: clients in the namespace and the ingress data plane. Out: models, data, the
+    cache, DNS, and with hosted models or S3 request logs public addresses on 443."""
     sources: list[Manifest] = [{"podSelector": {}}]
     if args.exposure is not None:
         sources.append(
@@ -222,9 +299,16 @@ def render_network_policy(name: str, args: GatewayArgs) -> Manifest:
             }
         )
     if args.virtual_keys is not None:
-        egress.append(_peer(args.virtual_keys.database))
+        egress.append(peer_rule(args.virtual_keys.database))
     if args.usage_logging is not None:
-        egress.append(_peer(args.usage_logging.peer))
+        egress.append(peer_rule(args.usage_logging.peer))
+    cache = args.cache
+    if cache is not None and cache.peer is not None:
+        egress.append(peer_rule(cache.peer))
+    if cache is not None and cache.cidrs:
+        egress.append(cidr_rule(cache.cidrs, cache.port))
+    if args.public_egress:
+        egress.append(public_https_rule(args.cluster_cidrs))
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",

@@ -11,6 +11,7 @@ from shipyard.blueprint.base import BlueprintModel
 from shipyard.sections.analytics.model import AnalyticsSpec
 from shipyard.sections.apps.model import AppSpec
 from shipyard.sections.budget.model import Budget
+from shipyard.sections.cache.model import CacheSpec
 from shipyard.sections.cluster.model import Cluster
 from shipyard.sections.events.model import EventsSpec
 from shipyard.sections.gateway.model import GatewaySpec
@@ -47,6 +48,10 @@ class PlatformSpec(BlueprintModel):
         GatewaySpec | None, Field(description="The AI gateway in front of the models.")
     ] = None
     ray: Annotated[RaySpec | None, Field(description="A Ray cluster on the node pools.")] = None
+    cache: Annotated[
+        CacheSpec | None,
+        Field(description="Valkey for the gateway's shared limits and apps (or ElastiCache)."),
+    ] = None
     object_store: Annotated[
         ObjectStore | None,
         Field(description="Object storage for models, datasets and checkpoints."),

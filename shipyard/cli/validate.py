@@ -58,6 +58,7 @@ def summary(platform: Platform) -> str:
     spec = platform.spec
     sections = {
         "gateway": spec.gateway,
+        f"cache {spec.cache.provider}" if spec.cache else "cache": spec.cache,
         "ray": spec.ray,
         f"objectStore {spec.object_store.provider}" if spec.object_store else "objectStore": (
             spec.object_store

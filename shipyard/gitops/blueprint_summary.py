@@ -86,7 +86,8 @@ def _section_lines(
         if before is None and after is None:
             return []
         if before is None:
-            return [f"{section.label} added"]
+            detail = f" ({section.describe(after)})" if section.describe else ""
+            return [f"{section.label} added{detail}"]
         if after is None:
             return [f"{section.label} removed"]
         changes = field_changes(_without(before, nested), _without(after, nested))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from shipyard.sections.analytics.section import SECTION as ANALYTICS
 from shipyard.sections.apps.section import SECTION as APPS
 from shipyard.sections.budget.section import SECTION as BUDGET
+from shipyard.sections.cache.section import SECTION as CACHE
 from shipyard.sections.cluster.section import SECTION as CLUSTER
 from shipyard.sections.events.section import SECTION as EVENTS
 from shipyard.sections.gateway.section import SECTION as GATEWAY
@@ -25,6 +26,7 @@ __all__ = ["BINDABLE", "BUDGET", "BY_NAME", "CLUSTER", "SECTIONS"]
 SECTIONS: tuple[Section, ...] = (
     NODE_POOLS,
     MODELS,
+    CACHE,
     GATEWAY,
     RAY,
     CLUSTER,

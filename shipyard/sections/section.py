@@ -43,7 +43,8 @@ class SummaryEntry:
     key: str | None = None
     """The field naming each item of a list; None for a single object."""
     describe: Callable[[Data], str] | None = None
-    """The detail shown when an item is added, e.g. "`Qwen/...` on pool `gpu`, 1 replica"."""
+    """The detail shown when an item (or the single object) is added, e.g. "`Qwen/...` on
+    pool `gpu`, 1 replica"."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ field: each validates, says what it reproduces, renders offline and passes the p
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ EXPECTED_COMPONENTS = {
         "shipyard:data:Postgres",
         "shipyard:data:ClickHouse",
         "shipyard:aws:S3Bucket",
+        "shipyard:aws:ManagedCache",
     },
     "kamiwaza": {"shipyard:serving:AiGateway", "shipyard:compute:RayCluster"},
     "ai-deployment-platform": {
@@ -64,3 +66,53 @@ def test_example_validates_renders_and_passes_policies(name: str) -> None:
     rules = rules_with_estimate(blueprint_estimate(platform))
     findings = evaluate(resources_from_render(rendered), None, rules, stack="example")
     assert [finding for finding in findings if finding.mandatory] == []
+
+
+BLUEPRINTS = sorted([*EXAMPLES.glob("*.yaml"), *(ROOT / "blueprints").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", BLUEPRINTS, ids=lambda path: path.stem)
+def test_every_gateway_with_limits_and_replicas_shares_them_in_the_cache(path: Path) -> None:
+    gateway = load_blueprint(path).spec.gateway
+    platform = load_blueprint(path)
+    if gateway is None:
+        return
+    limits = [route.limits for route in gateway.routes if route.limits] + [
+        model.limits for model in gateway.hosted_models if model.limits
+    ]
+    if gateway.key_limits is not None:
+        limits.append(gateway.key_limits)
+        assert gateway.virtual_keys is not None, "key limits need a key store"
+    if limits and gateway.replicas * gateway.workers > 1:
+        assert platform.spec.cache is not None
+
+
+def test_portkey_routes_to_private_and_hosted_models_caches_and_logs_to_its_bucket() -> None:
+    platform = load_blueprint(EXAMPLES / "portkey.yaml")
+    gateway = platform.spec.gateway
+    assert gateway is not None and platform.spec.cache is not None
+    [hosted] = gateway.hosted_models
+    assert (hosted.provider, hosted.model) == ("openai", "gpt-4o-mini")
+    [route] = gateway.routes
+    assert route.model == "mistral-7b" and route.fallbacks == [hosted.name]
+    assert gateway.request_logs is not None
+    assert platform.spec.object_store is not None
+    assert gateway.request_logs.bucket == platform.spec.object_store.bucket  # type: ignore[union-attr]
+    objects = {
+        r.manifest()["kind"] + "/" + r.name: r.manifest()
+        for r in render_blueprint(EXAMPLES / "portkey.yaml", ROOT, stack="portkey")
+        if r.is_kubernetes_object
+    }
+    policy = objects["NetworkPolicy/ai-gateway"]["spec"]
+    public = policy["egress"][-1]
+    assert public["ports"] == [{"port": 443, "protocol": "TCP"}]
+    assert "10.0.0.0/8" in public["to"][0]["ipBlock"]["except"]
+    config = json.loads(objects["ConfigMap/ai-gateway-config"]["data"]["config.yaml"])
+    assert config["router_settings"]["fallbacks"] == [{"mistral-7b-instruct": ["gpt-4o-mini"]}]
+    assert config["router_settings"]["redis_host"] == "os.environ/CACHE_HOST"
+    logs = config["litellm_settings"]["s3_callback_params"]
+    assert logs["s3_bucket_name"] == "acme-portkey-raw-logs"
+    assert [entry["model_name"] for entry in config["model_list"]] == [
+        "mistral-7b-instruct",
+        "gpt-4o-mini",
+    ]

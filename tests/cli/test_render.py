@@ -14,7 +14,7 @@ def test_text_output_prints_the_tree(invoke) -> None:
     result = invoke(["render", "blueprints/dev.yaml"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "shipyard-dev (dev): 19 resources"
+    assert lines[0] == "shipyard-dev (dev): 20 resources"
     # Parents before children, siblings by type then name.
     entries = [line.lstrip("│├└─ ") for line in lines[1:]]
     assert entries == [
@@ -29,6 +29,7 @@ def test_text_output_prints_the_tree(invoke) -> None:
         "kubernetes:core/v1:ConfigMap  ai-gateway-config",
         "kubernetes:core/v1:Secret  ai-gateway-master-key",
         "kubernetes:core/v1:Service  ai-gateway",
+        "kubernetes:core/v1:ServiceAccount  ai-gateway",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy  ai-gateway",
         "kubernetes:policy/v1:PodDisruptionBudget  ai-gateway",
         "random:index/randomPassword:RandomPassword  ai-gateway-master-key",
@@ -40,7 +41,7 @@ def test_text_output_prints_the_tree(invoke) -> None:
     ]
     # The component's children are indented one level deeper than the component.
     indent = [len(line) - len(line.lstrip("│├└─ ")) for line in lines[1:]]
-    assert indent[15:] == [indent[14] + 4] * 4
+    assert indent[16:] == [indent[15] + 4] * 4
     assert indent[5] == indent[4] + 4 == indent[2] + 8
     assert "Traceback" not in result.output
 
@@ -49,7 +50,7 @@ def test_json_output_lists_every_resource_with_its_parent(invoke) -> None:
     result = invoke(["render", "blueprints/dev.yaml", "--output", "json"])
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
-    assert [set(row) for row in rows] == [{"type", "name", "urn", "parent"}] * 19
+    assert [set(row) for row in rows] == [{"type", "name", "urn", "parent"}] * 20
     [component] = [row for row in rows if row["type"] == TYPE_TOKEN]
     [deployment] = [
         row
@@ -81,8 +82,9 @@ def test_out_writes_the_objects(invoke, tmp_path: Path) -> None:
         "secret-llm-dev-ai-gateway-master-key.yaml",
         "service-llm-dev-ai-gateway.yaml",
         "service-llm-dev-qwen-small.yaml",
+        "serviceaccount-llm-dev-ai-gateway.yaml",
     ]
-    assert result.stderr.endswith(f"wrote 12 Kubernetes object(s) to {out}\n")
+    assert result.stderr.endswith(f"wrote 13 Kubernetes object(s) to {out}\n")
 
 
 def test_blueprint_outside_the_project(invoke, dev_blueprint: Path, write_blueprint) -> None:

@@ -19,6 +19,7 @@ PACKAGES = sorted(path.name for path in COMPONENTS.iterdir() if (path / "__init_
 # The ComponentResource(s) each package exports, with their Args.
 RESOURCES = {
     "app": {"AppService": "AppServiceArgs"},
+    "cache": {"ManagedCache": "ManagedCacheArgs", "ValkeyCache": "ValkeyCacheArgs"},
     "clickhouse": {"ClickHouse": "ClickHouseArgs"},
     "eks": {"EksCluster": "EksClusterArgs"},
     "gateway": {"AiGateway": "GatewayArgs"},

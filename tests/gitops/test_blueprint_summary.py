@@ -23,7 +23,7 @@ def test_models_pools_gateway_and_ray_changes_in_plain_words(tmp_path: Path) -> 
             "      replicas: 1\n      maxModelLen", "      replicas: 2\n      maxModelLen"
         )
         .replace("        max: 3\n", "        max: 4\n")
-        .replace("  gateway:\n    replicas: 1\n", "  gateway:\n    replicas: 2\n")
+        .replace("  gateway:\n    replicas: 1\n", "  gateway:\n    replicas: 1\n    retries: 3\n")
         .replace("    idleTimeoutSeconds: 300\n", "")
         .replace("namespace: llm-dev", "namespace: llm-dev2")
     )
@@ -31,7 +31,7 @@ def test_models_pools_gateway_and_ray_changes_in_plain_words(tmp_path: Path) -> 
         "platform: spec.namespace llm-dev -> llm-dev2",
         "node pool `gpu-small`: size.max 3 -> 4",
         "model `qwen-small`: replicas 1 -> 2",
-        "gateway: replicas 1 -> 2",
+        "gateway: retries 2 -> 3",
         "Ray: idleTimeoutSeconds 300 -> 60",
     ]
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from components.gateway import args as gateway
+from components.gateway.coordination import CacheConnection, ResponseCache
+from components.gateway.egress import EgressPeer
+from components.gateway.hosted import HostedBackend
+from components.gateway.keys import AppKey
 from components.postgres.args import POSTGRES_PORT
 from components.postgres.manifests import CLUSTER_LABEL as CNPG_CLUSTER_LABEL
 from components.postgres.manifests import URI_KEY, credentials_secret_name
@@ -11,7 +15,15 @@ from components.vllm.args import VLLM_PORT
 from components.vllm.manifests import selector_labels, service_url
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.analytics.args import gateway_usage_logging
-from shipyard.sections.gateway.model import Limits, VirtualKeys, exposure_args
+from shipyard.sections.cache.args import cache_binding
+from shipyard.sections.cluster.eks import EksCluster, EksVpc
+from shipyard.sections.gateway.model import (
+    GatewaySpec,
+    HostedModel,
+    Limits,
+    VirtualKeys,
+    exposure_args,
+)
 
 
 def _limits(limits: Limits | None) -> gateway.Limits:
@@ -23,7 +35,7 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
     spec = platform.spec.gateway
     if spec is None:
         return None
-    served = {model.name: model.served_name for model in platform.spec.models}
+    served = served_names(platform)
     routes = {route.model: route for route in spec.routes}
     backends = []
     for model in platform.spec.models:
@@ -46,7 +58,21 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
         optional["cpu_request"] = spec.resources.cpu
         optional["memory_request"] = spec.resources.memory
     keys = spec.virtual_keys
+    if spec.workers > 1:
+        optional["workers"] = spec.workers
     return gateway.GatewayArgs(
+        hosted=tuple(hosted_backend(model, served) for model in spec.hosted_models),
+        cache=cache_connection(platform),
+        response_cache=(
+            ResponseCache(
+                ttl_seconds=spec.response_cache.ttl_seconds, opt_in=spec.response_cache.opt_in
+            )
+            if spec.response_cache
+            else None
+        ),
+        app_keys=app_keys(spec, served),
+        request_logs=request_logs(platform, spec),
+        cluster_cidrs=cluster_cidrs(platform),
         namespace=platform.namespace,
         backends=tuple(backends),
         replicas=spec.replicas,
@@ -89,3 +115,79 @@ def virtual_keys_args(platform: Platform, keys: VirtualKeys) -> gateway.VirtualK
             pod_labels={CNPG_CLUSTER_LABEL: postgres.name}, port=POSTGRES_PORT
         ),
     )
+
+
+def served_names(platform: Platform) -> dict[str, str]:
+    """Blueprint name -> the name clients send: a declared model's `servedModelName`, a
+    hosted model's own `name`."""
+    names = {model.name: model.served_name for model in platform.spec.models}
+    if platform.spec.gateway is not None:
+        names.update({model.name: model.name for model in platform.spec.gateway.hosted_models})
+    return names
+
+
+def hosted_backend(model: HostedModel, served: dict[str, str]) -> HostedBackend:
+    secret = model.credential_secret
+    return HostedBackend(
+        served_name=model.name,
+        provider=model.provider,
+        model=model.model,
+        credential_secret=SecretKeyRef(name=secret.name, key=secret.key) if secret else None,
+        api_base=model.api_base,
+        api_version=model.api_version,
+        region=model.region,
+        project=model.project,
+        aliases=tuple(model.aliases),
+        fallbacks=tuple(served.get(name, name) for name in model.fallbacks),
+        limits=_limits(model.limits),
+    )
+
+
+def cache_connection(platform: Platform) -> CacheConnection | None:
+    """`spec.cache` as the gateway reaches it; None without a cache."""
+    binding = cache_binding(platform)
+    if binding is None:
+        return None
+    return CacheConnection(
+        host=binding.host,
+        host_secret=binding.host_secret,
+        port=binding.port,
+        password_secret=binding.password_secret,
+        tls=binding.tls,
+        ca_secret=binding.ca_secret,
+        peer=(
+            EgressPeer(pod_labels=binding.admit_pod_labels, port=binding.port)
+            if binding.admit_pod_labels
+            else None
+        ),
+        cidrs=binding.admit_cidrs,
+    )
+
+
+def app_keys(spec: GatewaySpec, served: dict[str, str]) -> tuple[AppKey, ...]:
+    """The declared keys; the lead's app bindings add theirs here."""
+    return tuple(
+        AppKey(
+            app=key.name,
+            limits=_limits(key.limits),
+            models=tuple(served.get(name, name) for name in key.models),
+        )
+        for key in spec.keys
+    )
+
+
+def request_logs(platform: Platform, spec: GatewaySpec) -> gateway.RequestLogs | None:
+    """Request logs into the S3 bucket through the gateway's service account (IRSA)."""
+    logs = spec.request_logs
+    cluster = platform.spec.cluster
+    if logs is None or not isinstance(cluster, EksCluster):
+        return None  # load_blueprint has refused a bucket that is not an S3 one on EKS
+    return gateway.RequestLogs(bucket=logs.bucket, region=cluster.region, path=logs.path)
+
+
+def cluster_cidrs(platform: Platform) -> tuple[str, ...]:
+    """The cluster's own ranges the public egress rule must leave out too: a new VPC's."""
+    cluster = platform.spec.cluster
+    if isinstance(cluster, EksCluster) and cluster.creates_vpc:
+        return ((cluster.vpc or EksVpc()).cidr,)
+    return ()

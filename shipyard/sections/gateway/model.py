@@ -11,11 +11,15 @@ from components.gateway.args import (
     DEFAULT_INGRESS_NAMESPACE_LABELS,
     DEFAULT_ISSUER_KIND,
     DEFAULT_REPLICAS,
+    DEFAULT_REQUEST_LOGS_PATH,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_SECONDS,
+    DEFAULT_WORKERS,
     LITELLM_IMAGE,
     IssuerKind,
 )
+from components.gateway.coordination import DEFAULT_RESPONSE_TTL_SECONDS
+from components.gateway.hosted import HostedProvider
 from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import Resources, SecretRef, UseBase
@@ -116,6 +120,82 @@ class VirtualKeys(BlueprintModel):
     ] = None
 
 
+class HostedModel(BlueprintModel):
+    """A model a hosted provider serves, routed by `name` like a declared model."""
+
+    name: Annotated[
+        str, Field(min_length=1, description="The name clients send; unique among models.")
+    ]
+    provider: Annotated[
+        HostedProvider,
+        Field(
+            description="`openai`, `anthropic`, `azure`, `bedrock`, `vertex`, or "
+            "`openaiCompatible` (any OpenAI-compatible API at `apiBase`)."
+        ),
+    ]
+    model: Annotated[
+        str, Field(min_length=1, description="The provider's model id (Azure: the deployment).")
+    ]
+    credential_secret: Annotated[
+        SecretRef | None,
+        Field(
+            description="Secret with the API key (Vertex: the service-account JSON); optional "
+            "for `bedrock` and `vertex`, which may use the gateway's cloud identity."
+        ),
+    ] = None
+    api_base: Annotated[
+        str | None,
+        Field(description="https base URL on port 443; required for `azure`, `openaiCompatible`."),
+    ] = None
+    api_version: Annotated[str | None, Field(description="Azure OpenAI API version.")] = None
+    region: Annotated[
+        str | None, Field(description="Bedrock's AWS region, or Vertex's location.")
+    ] = None
+    project: Annotated[str | None, Field(description="Vertex's Google Cloud project.")] = None
+    aliases: Annotated[list[str], Field(description="Other names clients may request it by.")] = []
+    fallbacks: Annotated[
+        list[str],
+        Field(description="Declared or hosted models (by `name`) to try, in order, on failure."),
+    ] = []
+    limits: Annotated[Limits | None, Field(description="Its own rpm/tpm, enforced.")] = None
+
+
+class ResponseCacheSpec(BlueprintModel):
+    """Answers kept in `spec.cache` and served again for the same request."""
+
+    ttl_seconds: Annotated[
+        int,
+        Field(
+            gt=0,
+            description=f"How long an answer is kept; default `{DEFAULT_RESPONSE_TTL_SECONDS}`.",
+        ),
+    ] = DEFAULT_RESPONSE_TTL_SECONDS
+    opt_in: Annotated[
+        bool, Field(description="Cache only requests that ask for it; default `false`.")
+    ] = False
+
+
+class AppKeySpec(BlueprintModel):
+    """An app's own virtual key, generated into the Secret `<gateway>-<name>-key`."""
+
+    name: Annotated[Dns1123Label, Field(description="The app's name.")]
+    limits: Annotated[Limits | None, Field(description="Its rpm/tpm; none: `keyLimits`.")] = None
+    models: Annotated[
+        list[str], Field(description="Models (by `name`) it may call; none: every model.")
+    ] = []
+
+
+class RequestLogsSpec(BlueprintModel):
+    """Every request and answer as JSON in the object store's bucket."""
+
+    bucket: Annotated[
+        str, Field(description="The S3 bucket of `spec.objectStore`; it must be declared there.")
+    ]
+    path: Annotated[
+        str, Field(description=f"Key prefix; default `{DEFAULT_REQUEST_LOGS_PATH}`.")
+    ] = DEFAULT_REQUEST_LOGS_PATH
+
+
 DEFAULT_GATEWAY_NAME = "ai-gateway"
 
 
@@ -151,6 +231,29 @@ class GatewaySpec(BlueprintModel):
         Exposure | None, Field(description="External access; none keeps it in-cluster.")
     ] = None
     resources: Annotated[Resources | None, Field(description="CPU and memory requests.")] = None
+    workers: Annotated[
+        int,
+        Field(ge=1, description=f"Worker processes per replica; default `{DEFAULT_WORKERS}`."),
+    ] = DEFAULT_WORKERS
+    hosted_models: Annotated[
+        list[HostedModel],
+        Field(
+            description="Models of hosted providers; the gateway may then reach public "
+            "addresses on port 443."
+        ),
+    ] = []
+    response_cache: Annotated[
+        ResponseCacheSpec | None,
+        Field(description="Cache answers in `spec.cache`; none: never."),
+    ] = None
+    keys: Annotated[
+        list[AppKeySpec],
+        Field(description="One virtual key per app, each in its own Secret; needs `virtualKeys`."),
+    ] = []
+    request_logs: Annotated[
+        RequestLogsSpec | None,
+        Field(description="Raw request logs to a bucket of `spec.objectStore`; none: not kept."),
+    ] = None
 
 
 def exposure_args(exposure: Exposure) -> component.Exposure:

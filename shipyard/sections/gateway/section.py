@@ -18,13 +18,29 @@ if TYPE_CHECKING:
     from shipyard.sections.apps.model import AppSpec
 
 
+PUBLIC_EGRESS = "the gateway may now reach public addresses on port 443 (never private ones)"
+
+
+def _describe_hosted(item: Data) -> str:
+    """ "`openai` `gpt-4o-mini`; the gateway may now reach public addresses ..."."""
+    return f"`{item.get('provider')}` `{item.get('model')}`; {PUBLIC_EGRESS}"
+
+
+def _describe_key(item: Data) -> str:
+    return f"its own key in the Secret `<gateway>-{item.get('name')}-key`"
+
+
 class GatewaySection(Section):
     name = "gateway"
     key = "gateway"
-    compose_after = ("cluster", "models", "analytics")
+    compose_after = ("cluster", "models", "analytics", "cache", "object_store")
     summary: ClassVar[tuple[SummaryEntry, ...]] = (
         SummaryEntry(("spec", "gateway"), "gateway"),
         SummaryEntry(("spec", "gateway", "routes"), "gateway route", "model"),
+        SummaryEntry(
+            ("spec", "gateway", "hostedModels"), "hosted model", "name", describe=_describe_hosted
+        ),
+        SummaryEntry(("spec", "gateway", "keys"), "gateway key", "name", describe=_describe_key),
     )
 
     def check(self, platform: Platform) -> Iterable[Finding]:

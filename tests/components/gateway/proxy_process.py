@@ -96,10 +96,16 @@ def run_proxy(
     directory: Path,
     backends: dict[str, Backend],
     env: Mapping[str, str] | None = None,
+    paths: Mapping[str, str] | None = None,
 ) -> Iterator[Proxy]:
-    """The proxy serving `render_config_text(args)`, with the master key and `env` set."""
+    """The proxy serving `render_config_text(args)`, with the master key and `env` set.
+    `paths` swaps in-pod paths in the config (a mounted CA) for files of the test's."""
+    directory.mkdir(parents=True, exist_ok=True)
     config = directory / "config.yaml"
-    config.write_text(render_config_text(args))
+    text = render_config_text(args)
+    for pod_path, local in (paths or {}).items():
+        text = text.replace(pod_path, local)
+    config.write_text(text)
     log = directory / "litellm.log"
     port = free_port()
     environment = {

@@ -21,6 +21,10 @@ class Backend:
     prompt_tokens: int = 3
     completion_tokens: int = 4
     hits: list[str] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    """Every request's headers, lower-cased names (what a provider would authenticate)."""
+    anthropic: bool = False
+    """Answer as Anthropic's Messages API (`POST /v1/messages`) instead of OpenAI's."""
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -50,8 +54,27 @@ class Backend:
                 length = int(self.headers.get("Content-Length", "0"))
                 request = json.loads(self.rfile.read(length) or b"{}")
                 backend.hits.append(self.path)
+                backend.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if backend.fail:
                     self._reply(500, {"error": {"message": f"{backend.name} is down"}})
+                    return
+                if backend.anthropic:
+                    self._reply(
+                        200,
+                        {
+                            "id": f"msg_{backend.name}_{len(backend.hits)}",
+                            "type": "message",
+                            "role": "assistant",
+                            "model": request.get("model", ""),
+                            "content": [{"type": "text", "text": f"answered by {backend.name}"}],
+                            "stop_reason": "end_turn",
+                            "stop_sequence": None,
+                            "usage": {
+                                "input_tokens": backend.prompt_tokens,
+                                "output_tokens": backend.completion_tokens,
+                            },
+                        },
+                    )
                     return
                 self._reply(
                     200,

@@ -54,6 +54,7 @@ def test_children_and_the_generated_master_key(monitor: Recorder) -> None:
         "kubernetes:core/v1:ConfigMap",
         SECRET,
         "kubernetes:core/v1:Service",
+        "kubernetes:core/v1:ServiceAccount",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:policy/v1:PodDisruptionBudget",
         PASSWORD,
@@ -95,3 +96,37 @@ def test_without_authentication_there_is_no_key(monitor: Recorder) -> None:
 def test_an_invalid_name_is_an_input_error(monitor: Recorder) -> None:
     with pytest.raises(pulumi.InputPropertiesError, match="Invalid AiGateway name"):
         AiGateway("Gateway_1", ARGS)
+
+
+def test_each_app_gets_its_own_generated_key_and_the_job_registers_them(
+    monitor: Recorder,
+) -> None:
+    from components.gateway.args import VirtualKeys
+    from components.gateway.egress import EgressPeer
+    from components.gateway.keys import AppKey
+    from components.shared.secret_refs import SecretKeyRef
+
+    args = ARGS.model_copy(
+        update={
+            "virtual_keys": VirtualKeys(
+                database_url_secret=SecretKeyRef(name="db", key="uri"),
+                database=EgressPeer(pod_labels={"app": "pg"}, port=5432),
+            ),
+            "app_keys": (AppKey(app="search"),),
+        }
+    )
+    deploy(args)
+    secrets = {r.name: r for r in monitor.of_type(SECRET)}
+    assert set(secrets) == {"gateway-master-key", "gateway-search-key"}
+    app = secrets["gateway-search-key"].inputs["stringData"]
+    values = app.get("value", app)
+    assert values == {
+        "api-key": "sk-" + "x" * 40,
+        "base-url": "http://gateway.llm.svc.cluster.local:4000/v1",
+    }
+    passwords = {r.name: r.inputs["length"] for r in monitor.of_type(PASSWORD)}
+    assert passwords == {"gateway-master-key": 48, "gateway-search-key": 40}
+    [job] = monitor.of_type("kubernetes:batch/v1:Job")
+    assert job.inputs["metadata"]["name"].startswith("gateway-keys-")
+    assert secrets["gateway-search-key"].urn in job.dependencies
+    assert monitor.one(DEPLOYMENT).urn in job.dependencies

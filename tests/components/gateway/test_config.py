@@ -29,6 +29,10 @@ from components.gateway.manifests import (
 from components.shared.secret_refs import SecretKeyRef
 
 KUBE_SYSTEM = {"kubernetes.io/metadata.name": "kube-system"}
+KEYS = VirtualKeys(
+    database_url_secret=SecretKeyRef(name="litellm-db", key="url"),
+    database=EgressPeer(pod_labels={"app": "postgres"}, port=5432),
+)
 
 
 def backend(served: str, **fields: Any) -> GatewayBackend:
@@ -54,6 +58,9 @@ def make_args(**overrides: Any) -> GatewayArgs:
             backend("llama-8b"),
         ),
         "key_limits": Limits(rpm=10),
+        # One replica counts its limits alone; key limits need the key store.
+        "replicas": 1,
+        "virtual_keys": KEYS,
         "retries": 1,
         "timeout_seconds": 120,
     }
@@ -97,7 +104,10 @@ def test_config_routes_every_model_by_its_served_name() -> None:
             "default_key_generate_params": {"rpm_limit": 10},
             "upperbound_key_generate_params": {"rpm_limit": 10},
         },
-        "general_settings": {"master_key": "os.environ/LITELLM_MASTER_KEY"},
+        "general_settings": {
+            "master_key": "os.environ/LITELLM_MASTER_KEY",
+            "database_url": "os.environ/DATABASE_URL",
+        },
     }
 
 
@@ -108,10 +118,7 @@ def test_config_text_is_sorted_and_holds_no_secret() -> None:
 
 
 def test_virtual_keys_read_the_database_url_from_the_environment() -> None:
-    keys = VirtualKeys(
-        database_url_secret=SecretKeyRef(name="litellm-db", key="url"),
-        database=EgressPeer(pod_labels={"app": "postgres"}, port=5432),
-    )
+    keys = KEYS
     config = render_gateway_config(make_args(virtual_keys=keys))
     assert config["general_settings"]["database_url"] == "os.environ/DATABASE_URL"
     [container] = render_deployment("gw", make_args(virtual_keys=keys))["spec"]["template"]["spec"][
@@ -134,7 +141,7 @@ def test_deployment_is_pinned_non_root_and_reads_the_master_key_from_its_secret(
     [container] = pod["spec"]["containers"]
     assert container["image"] == LITELLM_IMAGE == "ghcr.io/berriai/litellm-non_root:v1.83.14-stable"
     assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "ai-gateway"
-    assert deployment["spec"]["replicas"] == 2
+    assert deployment["spec"]["replicas"] == 1
     assert container["securityContext"]["runAsNonRoot"] is True
     assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
     assert container["readinessProbe"]["httpGet"]["path"] == "/health/readiness"
@@ -148,7 +155,7 @@ def test_deployment_is_pinned_non_root_and_reads_the_master_key_from_its_secret(
 
 
 def test_network_policy_reaches_only_the_models_and_dns() -> None:
-    policy = render_network_policy("gw", make_args())["spec"]
+    policy = render_network_policy("gw", make_args(virtual_keys=None, key_limits=Limits()))["spec"]
     assert policy["policyTypes"] == ["Ingress", "Egress"]
     assert [rule["to"] for rule in policy["egress"]] == [
         [
@@ -184,7 +191,8 @@ def test_network_policy_reaches_only_the_models_and_dns() -> None:
 
 
 def test_pdb_never_blocks_a_drain_of_a_single_replica() -> None:
-    assert render_pod_disruption_budget("gw", make_args())["spec"]["minAvailable"] == 1
+    two = make_args(replicas=2, backends=(backend("llama-8b"),), key_limits=Limits())
+    assert render_pod_disruption_budget("gw", two)["spec"]["minAvailable"] == 1
     single = render_pod_disruption_budget("gw", make_args(replicas=1))["spec"]
     assert single["maxUnavailable"] == 1 and "minAvailable" not in single
 

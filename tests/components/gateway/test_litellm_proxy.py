@@ -26,6 +26,9 @@ def proxy(litellm_executable: Path, tmp_path_factory: pytest.TempPathFactory) ->
     stand_ins["down"].fail = True
     args = GatewayArgs(
         namespace="llm",
+        # One proxy process: it counts its limits alone (tests/components/gateway/
+        # test_shared_limits.py runs two against a shared cache).
+        replicas=1,
         retries=0,
         timeout_seconds=30,
         backends=(

@@ -39,10 +39,13 @@ def crd_schemas() -> Schemas:
 @pytest.fixture(scope="module")
 def http_route(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     text = (ROOT / "blueprints" / "dev.yaml").read_text()
-    assert "    keyLimits: {rpm: 60}\n" in text
+    assert "        limits: {rpm: 600, tpm: 200000}\n" in text
     blueprint = tmp_path_factory.mktemp("blueprint") / "routed.yaml"
     blueprint.write_text(
-        text.replace("    keyLimits: {rpm: 60}\n", "    keyLimits: {rpm: 60}\n" + EXPOSURE)
+        text.replace(
+            "        limits: {rpm: 600, tpm: 200000}\n",
+            "        limits: {rpm: 600, tpm: 200000}\n" + EXPOSURE,
+        )
     )
     resources = render_blueprint(blueprint, ROOT, stack="dev")
     [route] = [r.manifest() for r in resources if r.type.endswith(":HTTPRoute")]

@@ -82,8 +82,8 @@ EXPOSED = """\
 
 def test_a_public_endpoint_needs_tls_and_authentication(tmp_path: Path) -> None:
     text = DEV.read_text().replace(
-        "    keyLimits: {rpm: 60}\n",
-        "    keyLimits: {rpm: 60}\n    authentication: false\n" + EXPOSED,
+        "        limits: {rpm: 600, tpm: 200000}\n",
+        "        limits: {rpm: 600, tpm: 200000}\n    authentication: false\n" + EXPOSED,
     )
     # Neither key is written, so both point at `exposure`.
     line, column = at(text, "exposure:")
@@ -96,8 +96,8 @@ def test_a_public_endpoint_needs_tls_and_authentication(tmp_path: Path) -> None:
 
 def test_tls_names_exactly_one_source(tmp_path: Path) -> None:
     text = DEV.read_text().replace(
-        "    keyLimits: {rpm: 60}\n",
-        "    keyLimits: {rpm: 60}\n" + EXPOSED + "      tls: {}\n",
+        "        limits: {rpm: 600, tpm: 200000}\n",
+        "        limits: {rpm: 600, tpm: 200000}\n" + EXPOSED + "      tls: {}\n",
     )
     line, column = at(text, "tls: {}")
     assert problems(tmp_path, text) == [
@@ -108,8 +108,10 @@ def test_tls_names_exactly_one_source(tmp_path: Path) -> None:
 
 def test_an_exposed_ingress_with_tls_and_auth_is_valid(tmp_path: Path) -> None:
     text = DEV.read_text().replace(
-        "    keyLimits: {rpm: 60}\n",
-        "    keyLimits: {rpm: 60}\n" + EXPOSED + "      tls: {secretName: llm-tls}\n",
+        "        limits: {rpm: 600, tpm: 200000}\n",
+        "        limits: {rpm: 600, tpm: 200000}\n"
+        + EXPOSED
+        + "      tls: {secretName: llm-tls}\n",
     )
     path = tmp_path / "bp.yaml"
     path.write_text(text)
@@ -126,7 +128,8 @@ POSTGRES = """  postgres:
 
 def test_virtual_keys_without_a_postgres(tmp_path: Path) -> None:
     text = DEV.read_text().replace(
-        "    keyLimits: {rpm: 60}\n", "    keyLimits: {rpm: 60}\n    virtualKeys: {}\n"
+        "        limits: {rpm: 600, tpm: 200000}\n",
+        "        limits: {rpm: 600, tpm: 200000}\n    keyLimits: {rpm: 60}\n    virtualKeys: {}\n",
     )
     line, column = at(text, "virtualKeys: {}")
     assert problems(tmp_path, text) == [
@@ -138,7 +141,8 @@ def test_virtual_keys_without_a_postgres(tmp_path: Path) -> None:
 
 def test_virtual_keys_use_the_blueprints_postgres(tmp_path: Path) -> None:
     text = DEV.read_text().replace(
-        "    keyLimits: {rpm: 60}\n", "    keyLimits: {rpm: 60}\n    virtualKeys: {}\n"
+        "        limits: {rpm: 600, tpm: 200000}\n",
+        "        limits: {rpm: 600, tpm: 200000}\n    keyLimits: {rpm: 60}\n    virtualKeys: {}\n",
     )
     path = tmp_path / "bp.yaml"
     path.write_text(text + POSTGRES)
@@ -148,8 +152,8 @@ def test_virtual_keys_use_the_blueprints_postgres(tmp_path: Path) -> None:
 
 def test_an_existing_database_needs_both_fields(tmp_path: Path) -> None:
     text = DEV.read_text().replace(
-        "    keyLimits: {rpm: 60}\n",
-        "    keyLimits: {rpm: 60}\n"
+        "        limits: {rpm: 600, tpm: 200000}\n",
+        "        limits: {rpm: 600, tpm: 200000}\n"
         "    virtualKeys:\n"
         "      databaseUrlSecret: {name: db, key: url}\n",
     )
