@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -59,6 +60,11 @@ class GatewaySection(Section):
         from shipyard.sections.gateway.binding import gateway_grants
 
         return gateway_grants(dict(use))
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.gateway.graph import gateway_graph
+
+        return gateway_graph(platform)
 
 
 SECTION = GatewaySection()

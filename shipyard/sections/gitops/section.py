@@ -12,6 +12,7 @@ from shipyard.sections.section import Section, SummaryEntry
 if TYPE_CHECKING:
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
 
 
 class GitopsSection(Section):
@@ -35,6 +36,11 @@ class GitopsSection(Section):
         if composed.gitops is None:
             return {}
         return {"gitops": {"webhookUrl": composed.gitops.webhook_url}}
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.gitops.graph import gitops_graph
+
+        return gitops_graph(platform)
 
 
 SECTION = GitopsSection()

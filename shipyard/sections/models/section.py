@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.cost import LineItem
+    from shipyard.graph.model import GraphPart
 
 
 def describe_model(item: Data) -> str:
@@ -86,6 +87,11 @@ class ModelsSection(Section):
                 Sizes.flat(size * EBS_GP3_USD_PER_GB_MONTH),
             )
         ]
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.models.graph import models_graph
+
+        return models_graph(platform)
 
 
 SECTION = ModelsSection()

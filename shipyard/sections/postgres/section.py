@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -77,6 +78,11 @@ class PostgresSection(Section):
         from shipyard.sections.postgres.binding import postgres_grants
 
         return postgres_grants(dict(use))
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.postgres.graph import postgres_graph
+
+        return postgres_graph(platform)
 
 
 SECTION = PostgresSection()

@@ -13,6 +13,7 @@ from shipyard.sections.section import PoolDemand, Section, SummaryEntry
 if TYPE_CHECKING:
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
 
 
 class RaySection(Section):
@@ -40,6 +41,11 @@ class RaySection(Section):
         from shipyard.sections.ray.compose import compose_ray
 
         compose_ray(platform, composed)
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.ray.graph import ray_graph
+
+        return ray_graph(platform)
 
 
 SECTION = RaySection()
