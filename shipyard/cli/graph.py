@@ -13,7 +13,7 @@ from shipyard.blueprint import BlueprintError, load_blueprint
 from shipyard.cli.abort import EXIT_USAGE, abort, stderr
 from shipyard.graph.svg import MMDC_ENV
 
-FORMATS = ("mermaid", "svg", "json")
+FORMATS = ("mermaid", "svg", "png", "json")
 
 
 @click.command()
@@ -25,7 +25,7 @@ FORMATS = ("mermaid", "svg", "json")
     default="mermaid",
     show_default=True,
     help="`mermaid`: flowchart source (GitHub renders it); `json`: nodes and edges, stable, "
-    f"for other tools; `svg`: rendered by the Mermaid CLI, found by ${MMDC_ENV} or as "
+    f"for other tools; `svg`, `png`: drawn by the Mermaid CLI, found by ${MMDC_ENV} or as "
     "`mmdc` on PATH (`scripts/mermaid` installs it).",
 )
 @click.option(
@@ -51,9 +51,9 @@ def graph(blueprint: Path, output_format: str, out: Path | None) -> None:
     else:
         from shipyard.graph.svg import RenderError, render
 
-        with stderr.status(f"Rendering {blueprint} with the Mermaid CLI..."):
+        with stderr.status(f"Drawing {blueprint} with the Mermaid CLI..."):
             try:
-                data = render(to_mermaid(drawn), "svg")
+                data = render(to_mermaid(drawn), output_format)
             except RenderError as error:
                 abort(escape(str(error)), EXIT_USAGE)
     if out is None:

@@ -31,6 +31,7 @@ class Changes:
         return self.edges.get(edge.key)
 
     def counts(self) -> Counter[Mark]:
+        """Marked nodes, groups and edges, per mark."""
         return Counter([*self.nodes.values(), *self.edges.values()])
 
     @property
@@ -38,9 +39,15 @@ class Changes:
         return not self.nodes and not self.edges
 
     def summary(self) -> str:
-        """`2 added, 1 modified` (nodes, groups and edges), or `no change`."""
-        counts = self.counts()
-        parts = [f"{counts[mark]} {mark}" for mark in MARKS if counts[mark]]
+        """`1 node modified, 2 edges added`, or `no change`."""
+        parts = []
+        for what, marks in (("node", self.nodes.values()), ("edge", self.edges.values())):
+            counts = Counter(marks)
+            parts += [
+                f"{counts[mark]} {what}{'' if counts[mark] == 1 else 's'} {mark}"
+                for mark in MARKS
+                if counts[mark]
+            ]
         return ", ".join(parts) or "no change"
 
     def to_json(self) -> dict[str, Any]:

@@ -36,10 +36,10 @@ EDGE_STYLES: dict[Mark, str] = {
     "modified": "stroke:#9a6700,stroke-width:3px",
     "removed": "stroke:#cf222e,stroke-width:2px,stroke-dasharray:6 4",
 }
-LEGEND_TEXT = "green: added · amber: modified · red, dashed: removed"
+LEGEND_TEXT = "green is added, amber modified, red and dashed removed"
 """The legend in words, for the text beside the diagram (colour alone is not enough)."""
 # Mermaid's entity codes: `#quot;` and friends are decoded in labels; `#` itself too.
-_ESCAPES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;"}
+_ESCAPES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "|": "#124;"}
 _ESCAPE = re.compile("|".join(re.escape(char) for char in _ESCAPES))
 
 
@@ -68,6 +68,22 @@ class _Ids:
 
     def __getitem__(self, graph_id: str) -> str:
         return self._ids[graph_id]
+
+
+def _ids(graph: Graph) -> _Ids:
+    return _Ids(
+        [
+            *(node.id for node in graph.nodes),
+            *(group.id for group in graph.groups),
+            *(f"layer/{layer}" for layer in LAYERS),
+        ]
+    )
+
+
+def mermaid_ids(graph: Graph) -> dict[str, str]:
+    """Graph node id -> the id its Mermaid node has (`model/llama-8b` -> `model_llama_8b`)."""
+    ids = _ids(graph)
+    return {node.id: ids[node.id] for node in graph.nodes}
 
 
 def _node_line(node: Node, ids: _Ids) -> str:
@@ -125,12 +141,7 @@ def to_mermaid(graph: Graph, changes: Changes | None = None, title: bool = True)
     """Flowchart source of `graph` (with `changes`, of `changes.graph`, marked)."""
     if changes is not None:
         graph = changes.graph
-    everything = [
-        *(node.id for node in graph.nodes),
-        *(group.id for group in graph.groups),
-        *(f"layer/{layer}" for layer in LAYERS),
-    ]
-    ids = _Ids(everything)
+    ids = _ids(graph)
     lines = ["---", f"title: {json.dumps(graph.title)}", "---"] if title else []
     lines.append("flowchart TB")
     lines += _layer_lines(graph, ids)

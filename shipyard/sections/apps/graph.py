@@ -28,7 +28,7 @@ def _scale(app: AppSpec) -> str:
         return f"{app.workload} {replicas_text(app.replicas)}"
     auto = app.autoscaling
     by = "KEDA" if auto.kafka_lag or auto.prometheus else "HPA"
-    return f"{app.workload} {replicas_text(auto.min_replicas, auto.max_replicas)} {by}"
+    return f"{app.workload} {replicas_text(auto.min_replicas, auto.max_replicas)} · {by}"
 
 
 def app_details(app: AppSpec) -> tuple[str, ...]:

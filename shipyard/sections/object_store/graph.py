@@ -90,13 +90,10 @@ def object_store_graph(platform: Platform) -> GraphPart:
                 digest=digest(store),
             )
         )
-    access: dict[tuple[str, str], str] = {}
     for app, use in uses_of(platform, "objectStore"):
         assert isinstance(use, ObjectStoreUse)
         for grant in use.buckets:
-            # Over several bindings, the wider access wins (as the binding grants it).
-            if access.get((app.name, grant.name)) != "readWrite":
-                access[(app.name, grant.name)] = grant.access
-    for (app_name, bucket), how in access.items():
-        part.edges.append(Edge(app_node_id(app_name), bucket_node_id(bucket), "bucket", how))
+            part.edges.append(
+                Edge(app_node_id(app.name), bucket_node_id(grant.name), "bucket", grant.access)
+            )
     return part
