@@ -24,6 +24,18 @@ from tests.graph.everything import EVERYTHING, everything, replace_text
 from tests.graph.mermaid_cli import mmdc
 
 EXAMPLES = sorted((PROJECT_ROOT / "blueprints" / "examples").glob("*.yaml"))
+DOCS = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+
+
+def doc_diagrams() -> dict[str, str]:
+    """Every Mermaid block of the README and docs/, by `<file>#<n>`."""
+    found = {}
+    for path in DOCS:
+        blocks = re.findall(r"^```mermaid\n(.*?)^```$", path.read_text(), re.MULTILINE | re.DOTALL)
+        found.update({f"{path.name}#{n}": block for n, block in enumerate(blocks, start=1)})
+    return found
+
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -60,8 +72,13 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Graph,
     changes = a_change(tmp)
     graphs["change"] = (changes.graph, to_mermaid(changes.graph, changes, title=False))
     graphs["hostile"] = (hostile(), to_mermaid(hostile()))
-    svgs = render_many({name: source for name, (_, source) in graphs.items()}, mmdc())
-    return {name: (graph, source, svgs[name]) for name, (graph, source) in graphs.items()}
+    sources = {name: source for name, (_, source) in graphs.items()} | doc_diagrams()
+    svgs = render_many(sources, mmdc())
+    drawn = {name: (graph, source, svgs[name]) for name, (graph, source) in graphs.items()}
+    # The docs' diagrams have no graph: they must render, with text.
+    for name in doc_diagrams():
+        drawn[name] = (Graph.of(name, [], [], []), sources[name], svgs[name])
+    return drawn
 
 
 def texts(element: ET.Element) -> str:
@@ -77,6 +94,8 @@ def node_elements(root: ET.Element) -> Iterator[tuple[str, ET.Element]]:
 
 
 def test_every_blueprint_is_drawn(rendered: dict[str, tuple[Graph, str, str]]) -> None:
+    docs = doc_diagrams()
+    assert {"README.md#1", "gitops.md#3", "graph.md#1"} - set(docs) == {"graph.md#1"}
     assert set(rendered) == {
         "dev",
         "prod",
@@ -84,10 +103,14 @@ def test_every_blueprint_is_drawn(rendered: dict[str, tuple[Graph, str, str]]) -
         "everything",
         "change",
         "hostile",
+        *docs,
     }
     for name, (graph, _source, svg) in rendered.items():
         root = ET.fromstring(svg)
         drawn = dict(node_elements(root))
+        if name in docs:  # no graph behind it: it renders, with every node drawn
+            assert len(drawn) >= 3 and all(texts(node) for node in drawn.values()), name
+            continue
         ids = mermaid_ids(graph)
         legend = {key for key in drawn if key.startswith("legend_")}
         assert len(drawn) - len(legend) == len(graph.nodes), name
