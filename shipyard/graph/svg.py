@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 MMDC_ENV = "SHIPYARD_MMDC"
+PNG_WIDTH = 2800
+"""The page a PNG is drawn on, in pixels: prod.yaml's picture at its natural size (Mermaid
+shrinks a diagram to the page, never enlarges it)."""
 RENDER_TIMEOUT_SECONDS = 180
 """One browser start (about 2 s) plus about 1 s per diagram; generous for a loaded machine."""
 
@@ -67,8 +70,8 @@ def _run(mmdc: str, args: list[str], cwd: Path) -> None:
         raise RenderError(f"the Mermaid CLI failed:\n{_failure(result)}")
 
 
-def render(source: str, suffix: str = "svg", mmdc: str | None = None, scale: int = 2) -> bytes:
-    """One diagram as SVG (`suffix="svg"`) or PNG (`"png"`, at `scale`)."""
+def render(source: str, suffix: str = "svg", mmdc: str | None = None) -> bytes:
+    """One diagram as SVG (`suffix="svg"`) or PNG (`"png"`)."""
     mmdc = mmdc or find_mmdc()
     with tempfile.TemporaryDirectory(prefix="shipyard-graph-") as scratch:
         work = Path(scratch)
@@ -76,7 +79,7 @@ def render(source: str, suffix: str = "svg", mmdc: str | None = None, scale: int
         out = work / f"graph.{suffix}"
         args = ["--input", "graph.mmd", "--output", out.name, "--backgroundColor", "white"]
         if suffix == "png":
-            args += ["--scale", str(scale)]
+            args += ["--width", str(PNG_WIDTH)]
         _run(mmdc, args, work)
         return out.read_bytes()
 

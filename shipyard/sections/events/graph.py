@@ -5,7 +5,7 @@ through their bindings, and the declared Kafka users through their ACLs."""
 from __future__ import annotations
 
 from shipyard.blueprint.platform import Platform
-from shipyard.graph.model import Edge, GraphPart, Group, Node, digest, node_id, replicas_text
+from shipyard.graph.model import Edge, GraphPart, Group, Node, digest, node_id
 from shipyard.sections.apps.bound import uses_of
 from shipyard.sections.apps.graph import app_node_id
 from shipyard.sections.events.model import AclSpec, EventsSpec, EventsUse
@@ -48,10 +48,7 @@ def events_graph(platform: Platform) -> GraphPart:
                 KAFKA_KIND,
                 f"Kafka {spec.name}",
                 "data",
-                (
-                    f"brokers {replicas_text(spec.brokers.replicas)} · controllers "
-                    f"{replicas_text(spec.controllers.replicas)}",
-                ),
+                (f"{spec.brokers.replicas} broker{'' if spec.brokers.replicas == 1 else 's'}",),
                 digest(spec, exclude={"topics", "users"}),
             )
         ]

@@ -5,7 +5,7 @@ with `read` or `readWrite`."""
 from __future__ import annotations
 
 from shipyard.blueprint.platform import Platform
-from shipyard.graph.model import Edge, GraphPart, Group, Node, digest, node_id, replicas_text
+from shipyard.graph.model import Edge, GraphPart, Group, Node, digest, node_id
 from shipyard.sections.apps.bound import uses_of
 from shipyard.sections.apps.graph import app_node_id
 from shipyard.sections.object_store.model import MinioObjectStore, ObjectStoreUse
@@ -23,14 +23,13 @@ def bucket_node_id(name: str) -> str:
 
 def _minio(store: MinioObjectStore, part: GraphPart) -> None:
     group = node_id(MINIO_KIND, store.name)
-    drives = f"{store.drives_per_server} drive{'s' if store.drives_per_server > 1 else ''}"
     part.groups.append(
         Group(
             group,
             MINIO_KIND,
             f"MinIO {store.name}",
             "data",
-            (f"{replicas_text(store.servers)} · {drives} of {store.storage.size}",),
+            (f"{store.servers} server{'' if store.servers == 1 else 's'}",),
             digest(store, exclude={"buckets", "consumers"}),
         )
     )

@@ -18,7 +18,7 @@ def test_topics_in_the_cluster_group_and_every_producer_and_consumer(tmp_path: P
         "kafka/events",
         "Kafka events",
         "data",
-        ("brokers x1 · controllers x1",),
+        ("1 broker",),
     )
     assert nodes(part) == {
         "topic/tasks": ("tasks", "data", ("6 partitions · 7d",), "stadium", "kafka/events"),

@@ -17,7 +17,7 @@ def test_minio_buckets_in_the_store_group(tmp_path: Path) -> None:
         "minio/minio",
         "MinIO minio",
         "data",
-        ("x1 · 1 drive of 10Gi",),
+        ("1 server",),
     )
     assert nodes(part) == {
         "bucket/raw-logs": ("raw-logs", "data", ("versioned",), "trapezoid", "minio/minio"),
