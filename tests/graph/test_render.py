@@ -54,6 +54,7 @@ def a_change(tmp_path: Path) -> Changes:
         text, "      - {name: results}\n", "      - {name: results}\n      - {name: audit}\n"
     )
     text = replace_text(text, "          produce: [tasks]\n", "          produce: [tasks, audit]\n")
+    text = replace_text(text, "  events:\n", "  events:\n    allowDataLoss: true\n")
     start, end = text.index("  ray:\n"), text.index("  objectStore:\n")
     text = text[:start] + text[end:]
     return mark_changes(build_graph(everything(tmp_path)), build_graph(everything(tmp_path, text)))
@@ -137,6 +138,9 @@ def test_the_change_is_marked_in_the_drawing(rendered: dict[str, tuple[Graph, st
     assert set(drawn["ray_ray"].get("class", "").split()) >= {"node", "removed"}
     for mark in MARK_STYLES:
         assert set(drawn[f"legend_{mark}"].get("class", "").split()) >= {mark}
+    # A group is marked as a whole: the Kafka cluster's own settings changed.
+    [kafka] = [g for g in root.iter(f"{SVG}g") if g.get("id", "").endswith("kafka_events")]
+    assert set(kafka.get("class", "").split()) >= {"cluster", "modified"}
     # Each marked edge's path carries its mark's stroke (Mermaid writes linkStyle inline).
     paths = {p.get("data-id", ""): p.get("style", "") for p in root.iter(f"{SVG}path")}
     colour = {mark: EDGE_STYLES[mark].split(",")[0].split(":")[1] for mark in EDGE_STYLES}
