@@ -66,7 +66,9 @@ typecheck: $(STAMP) ## mypy --strict on shipyard/ and components/.
 	@echo "==> mypy"
 	@$(BIN)/mypy
 
-tools: ## The Mermaid CLI with Debian's Chromium for the graph tests and make plan's PNG (cached).
+tools: ## promtool, Grafana's dashboard schema, and the Mermaid CLI with Debian's Chromium (cached).
+	@echo "==> promtool: $$(scripts/promtool)"
+	@echo "==> Grafana dashboard schema: $$(scripts/grafana-dashboard-schema)"
 	@echo "==> Mermaid CLI: $$(scripts/mermaid)"
 
 unit: $(STAMP) tools ## Unit tests only.

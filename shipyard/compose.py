@@ -18,6 +18,7 @@ from components.gateway.component import AiGateway
 from components.gitops_reconciler.component import GitopsReconciler
 from components.kafka.component import Kafka
 from components.minio.component import Minio
+from components.monitoring.component import Monitoring
 from components.postgres.component import Postgres
 from components.ray.component import RayCluster
 from components.s3.component import S3Bucket
@@ -56,6 +57,7 @@ class ComposedPlatform:
     events: Kafka | None = None
     gitops: GitopsReconciler | None = None
     apps: dict[str, AppService] = field(default_factory=dict)
+    monitoring: Monitoring | None = None
 
     def in_namespace(self, *depends_on: pulumi.Resource | None) -> pulumi.ResourceOptions:
         """Options for a component in the platform's namespace, after `depends_on`."""

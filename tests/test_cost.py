@@ -92,17 +92,22 @@ def test_unknown_prices_are_listed_not_counted() -> None:
     assert estimate.total == Sizes.flat(0.0)
 
 
+WEIGHTS_S3 = 70.6e9 * 2 / 1024**3 * 0.023
+
+
 def test_prod_blueprint_total() -> None:
     estimate = estimate_platform(load_blueprint(ROOT / "blueprints" / "prod.yaml"))
     # system 2 x 0.4032; gpu-a10g 4 x 1.006 (declared desired 2, but llama-8b starts at
     # 2 replicas and qwen-7b-awq at 2, one GPU each); gpu-h100 1 x 55.04; gpu-burst
-    # 1 x 2.24208 (declared 0, but qwen-32b has 1 replica); all x 730. Caches 700 GiB and
-    # node disks (2 x 100 + 4 x 200 + 500 + 100) GiB at 0.08; EKS 0.10 x 730;
+    # 1 x 2.24208 (declared 0, but qwen-32b has 1 replica); all x 730. Caches 300 GiB and
+    # node disks (2 x 100 + 4 x 200 + 500 + 100) GiB at 0.08; llama-70b's staged weights
+    # (70.6e9 parameters x 2 bytes) in S3 at 0.023; EKS 0.10 x 730;
     # NAT 0.045 x 730 + 500 GB x 0.045. Data volumes: Postgres 3 x 100, Kafka brokers
     # 3 x 100 and controllers 3 x 10, ClickHouse 2 x 200, Keeper 3 x 10 (GiB).
     desired = (
         (2 * 0.4032 + 4 * 1.006 + 55.04 + 2.24208) * 730
-        + (700 + 1600 + 1060) * 0.08
+        + (300 + 1600 + 1060) * 0.08
+        + WEIGHTS_S3
         + 0.10 * 730
         + 0.045 * 730
         + 500 * 0.045
@@ -110,12 +115,16 @@ def test_prod_blueprint_total() -> None:
     assert estimate.total.desired == pytest.approx(desired)
     assert estimate.total.max == pytest.approx(
         (4 * 0.4032 + 6 * 1.006 + 2 * 55.04 + 4 * 2.24208) * 730
-        + (700 + 1060 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
+        + (300 + 1060 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
+        + WEIGHTS_S3
         + 0.10 * 730
         + 0.045 * 730
         + 500 * 0.045
     )
-    assert "object storage (S3 storage, requests, KMS) is not priced" in estimate.assumptions
+    assert (
+        "object storage (S3 storage, requests, KMS) is not priced, but for staged model "
+        "weights (S3 Standard storage)" in estimate.assumptions
+    )
     data = next(item for item in estimate.items if item.name == "data volumes")
     assert data.detail == (
         "14 PVC(s) (postgres 3 x 100 GiB, clickhouse 2 x 200 GiB, keeper 3 x 10 GiB,"

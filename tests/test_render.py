@@ -15,10 +15,12 @@ import pytest
 from ruamel.yaml import YAML
 
 from components.eks.args import STORAGE_CLASS
+from components.monitoring.manifests import render_objects
 from components.shared.scheduling import GPU_RESOURCE
 from shipyard.blueprint import Platform, load_blueprint
 from shipyard.render import RenderedResource, render_blueprint
 from shipyard.sections.cluster.eks import EksCluster
+from shipyard.sections.monitoring.args import monitoring_args
 from shipyard.sections.node_pools.scheduling import pool_scheduling
 
 # The newest Kubernetes version whose schema kubernetes-validate ships.
@@ -73,6 +75,10 @@ def expected_files(platform: Platform) -> set[str]:
             files.add(f"persistentvolumeclaim-{namespace}-{model.name}-model-cache.yaml")
         if model.autoscaling is not None:
             files.add(f"scaledobject-{namespace}-{model.name}.yaml")
+        if model.weights is not None:
+            files.add(f"configmap-{namespace}-{model.name}-weights-script.yaml")
+            if model.weights.type == "volume":
+                files.add(f"persistentvolumeclaim-{namespace}-{model.name}-weights.yaml")
     gateway = platform.spec.gateway
     if gateway is not None:
         for kind in ("deployment", "service", "networkpolicy", "poddisruptionbudget"):
@@ -115,12 +121,25 @@ def expected_files(platform: Platform) -> set[str]:
         files |= {f"kafkanodepool-{namespace}-{role}.yaml" for role in ("broker", "controller")}
         files |= {f"kafkatopic-{namespace}-{topic.name}.yaml" for topic in events.topics}
         files |= {f"kafkauser-{namespace}-{user.name}.yaml" for user in events.users}
+    files |= monitoring_files(platform)
     if isinstance(platform.spec.cluster, EksCluster):
         # Cluster-scoped objects of a cluster Shipyard creates: no namespace in the name.
         files.add(f"storageclass-{STORAGE_CLASS}.yaml")
         for pool in karpenter_pools(platform):
             files |= {f"nodepool-{pool}.yaml", f"ec2nodeclass-{pool}.yaml"}
     return files
+
+
+def monitoring_files(platform: Platform) -> set[str]:
+    """`spec.monitoring`'s objects: a monitor per scrape target (and a NetworkPolicy for
+    isolated ones), the rules, a dashboard per area; named in tests/sections/monitoring."""
+    args = monitoring_args(platform)
+    if args is None:
+        return set()
+    return {
+        f"{o['kind'].lower()}-{platform.namespace}-{o['metadata']['name']}.yaml"
+        for o in render_objects(args)
+    }
 
 
 def karpenter_pools(platform: Platform) -> list[str]:
@@ -140,6 +159,11 @@ CNPG_KINDS = {
     ("postgresql.cnpg.io/v1", "Cluster"),
     ("postgresql.cnpg.io/v1", "Database"),
     ("postgresql.cnpg.io/v1", "ScheduledBackup"),
+}
+# Checked against the Prometheus Operator CRDs in tests/components/monitoring/.
+MONITORING_KINDS = {
+    ("monitoring.coreos.com/v1", kind)
+    for kind in ("PodMonitor", "ServiceMonitor", "PrometheusRule")
 }
 CLUSTER_SCOPED = {"Namespace", "StorageClass", "NodePool", "EC2NodeClass"}
 
@@ -259,11 +283,16 @@ def test_manifest_restores_integers() -> None:
 @pytest.mark.parametrize("name", ["dev", "prod"])
 def test_out_writes_one_file_per_object(rendered: dict[str, Rendered], name: str) -> None:
     result = rendered[name]
-    # The schema Job's name carries a hash of its DDL, so a schema change runs a new Job.
+    # The schema Job's name carries a hash of its DDL, so a schema change runs a new Job;
+    # a staging Job's, of its spec and script.
+    namespace = result.platform.namespace
     analytics = result.platform.spec.analytics
-    prefix = f"job-{result.platform.namespace}-{analytics.name}-schema-" if analytics else None
-    jobs = {file for file in result.objects if prefix and file.startswith(prefix)}
-    assert len(jobs) == (1 if analytics else 0)
+    prefixes = [f"job-{namespace}-{analytics.name}-schema-"] if analytics else []
+    prefixes += [
+        f"job-{namespace}-{m.name}-weights-" for m in result.platform.spec.models if m.weights
+    ]
+    jobs = {file for file in result.objects if file.startswith(tuple(prefixes))}
+    assert len(jobs) == len(prefixes)
     assert set(result.objects) - jobs == expected_files(result.platform)
 
 
@@ -283,7 +312,13 @@ def test_deployments_match_their_pool(rendered: dict[str, Rendered], name: str) 
         assert container["resources"]["requests"][GPU_RESOURCE] == gpus
         assert pod["nodeSelector"] == scheduling.node_selector
         assert pod["tolerations"] == expected_tolerations(platform, model.node_pool)
-        assert container["args"][0] == model.model
+        # Staged weights are streamed from where the Job staged them (docs/weights.md).
+        weights = model.weights
+        source = {
+            "bucket": f"s3://{getattr(weights, 'bucket', '')}/models/{model.model}/",
+            "volume": f"/weights/{model.model.replace('/', '--')}/",
+        }.get(weights.type if weights else "", model.model)
+        assert container["args"][0].startswith(source)
         assert (
             container["args"][container["args"].index("--served-model-name") + 1]
             == model.served_name
@@ -356,7 +391,7 @@ def test_every_object_validates_against_the_kubernetes_schema(
         CNPG_KINDS if platform.spec.postgres else set()
     ) | (CLICKHOUSE_KINDS if platform.spec.analytics else set()) | (
         STRIMZI_KINDS if platform.spec.events else set()
-    )
+    ) | (MONITORING_KINDS if platform.spec.monitoring else set())
 
 
 def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> None:
@@ -368,6 +403,7 @@ def test_prod_has_custom_resources_to_check(rendered: dict[str, Rendered]) -> No
         *CNPG_KINDS,
         *CLICKHOUSE_KINDS,
         *STRIMZI_KINDS,
+        *MONITORING_KINDS,
     }
 
 

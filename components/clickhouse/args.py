@@ -32,6 +32,9 @@ NATIVE_PORT = 9000
 INTERSERVER_PORT = 9009
 KEEPER_PORT = 2181
 KEEPER_RAFT_PORT = 9444
+# The `<prometheus>` endpoint of the server config (ClickHouse docs, "Prometheus
+# protocols"); 9363 is the port the documentation and the default config use.
+PROMETHEUS_PORT = 9363
 
 DEFAULT_SHARDS = 1
 DEFAULT_REPLICAS = 1
@@ -208,6 +211,14 @@ class ClickHouseArgs(ComponentArgs):
         tuple[dict[str, str], ...],
         Field(description="Pod label selectors admitted on 8123 and 9000; none admits none."),
     ] = ()
+
+    prometheus_endpoint: Annotated[
+        bool,
+        Field(
+            description="Serve ClickHouse's own Prometheus endpoint on container port "
+            f"`metrics` ({PROMETHEUS_PORT}); default false."
+        ),
+    ] = False
 
     @model_validator(mode="after")
     def _consistent(self) -> ClickHouseArgs:

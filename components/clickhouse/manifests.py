@@ -18,6 +18,7 @@ from components.clickhouse.args import (
     NATIVE_PORT,
     OPERATOR_RUN_AS_USER,
     OPERATOR_USER,
+    PROMETHEUS_PORT,
     RUN_AS_USER,
     ClickHouseArgs,
     ClickHouseUser,
@@ -53,6 +54,16 @@ PASSWORD_KEY = "password"
 HTTP_HEADERS_KEY = "http-headers"
 DATABASE_DATA_LABELS = {"shipyard.dev/data": "database"}
 BOOTSTRAP_COMPONENT = "analytics-schema"
+METRICS_PORT_NAME = "metrics"
+# system.metrics, system.events and system.asynchronous_metrics, as
+# `ClickHouseMetrics_*`, `ClickHouseProfileEvents_*` and `ClickHouseAsyncMetrics_*`.
+PROMETHEUS_SETTINGS: Manifest = {
+    "prometheus/endpoint": "/metrics",
+    "prometheus/port": PROMETHEUS_PORT,
+    "prometheus/metrics": "true",
+    "prometheus/events": "true",
+    "prometheus/asynchronous_metrics": "true",
+}
 OPERATOR_CPU_REQUEST = "100m"
 OPERATOR_MEMORY = "256Mi"
 
@@ -179,6 +190,8 @@ def render_installation(name: str, args: ClickHouseArgs) -> Manifest:
             }
         ],
     }
+    if args.prometheus_endpoint:
+        configuration["settings"] = dict(PROMETHEUS_SETTINGS)
     if args.keeper is not None:
         configuration["zookeeper"] = {
             "nodes": [{"host": keeper_service(name), "port": KEEPER_PORT}]
@@ -195,6 +208,10 @@ def render_installation(name: str, args: ClickHouseArgs) -> Manifest:
             }
         ],
     }
+    if args.prometheus_endpoint:
+        pod_spec["containers"][0]["ports"] = [
+            {"name": METRICS_PORT_NAME, "containerPort": PROMETHEUS_PORT, "protocol": "TCP"}
+        ]
     return {
         "apiVersion": CHI_API_VERSION,
         "kind": "ClickHouseInstallation",

@@ -245,6 +245,13 @@ class GatewayArgs(ComponentArgs):
     memory_request: Annotated[
         str, Field(description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`.")
     ] = DEFAULT_MEMORY_REQUEST
+    prometheus_metrics: Annotated[
+        bool,
+        Field(
+            description="Serve Prometheus metrics on `/metrics` (LiteLLM's `prometheus` "
+            "callback); default false."
+        ),
+    ] = False
 
     @model_validator(mode="after")
     def _consistent(self) -> GatewayArgs:

@@ -26,6 +26,10 @@ PROVIDER = "hosted_vllm"
 # sends one, and vLLM ignores it.
 BACKEND_API_KEY = "unused"
 RATE_LIMIT_CHECK = "enforce_model_rate_limits"
+# LiteLLM's Prometheus logger (litellm/integrations/prometheus.py): requests, failures,
+# spend, tokens, latency and fallbacks on the proxy's `/metrics`. The proxy image ships
+# `prometheus_client`; the `litellm[proxy]` wheel does not.
+PROMETHEUS_CALLBACK = "prometheus"
 
 
 def _limits(limits: Limits) -> dict[str, int]:
@@ -83,6 +87,8 @@ def render_gateway_config(args: GatewayArgs) -> dict[str, Any]:
         # Failed calls are logged too, with `status: failure` and `error_str`.
         settings["success_callback"] = [LOGGING_CALLBACK]
         settings["failure_callback"] = [LOGGING_CALLBACK]
+    if args.prometheus_metrics:
+        settings["callbacks"] = [PROMETHEUS_CALLBACK]
 
     config: dict[str, Any] = {
         "model_list": [_route(backend, args) for backend in args.backends],

@@ -347,6 +347,13 @@ class KafkaArgs(ComponentArgs):
         bool,
         Field(description="Leave the cluster, pools and topics unprotected; default false."),
     ] = False
+    kafka_exporter: Annotated[
+        bool,
+        Field(
+            description="Deploy Strimzi's Kafka Exporter (topic and consumer-lag metrics on "
+            "port `tcp-prometheus`); default false."
+        ),
+    ] = False
 
     @model_validator(mode="after")
     def _consistent(self) -> KafkaArgs:

@@ -138,7 +138,7 @@ def render_kafka(name: str, args: KafkaArgs) -> Manifest:
         "networkPolicyPeers": _network_policy_peers(args),
     }
     container = {"securityContext": dict(CONTAINER_SECURITY_CONTEXT)}
-    return {
+    kafka: Manifest = {
         "apiVersion": STRIMZI_API_VERSION,
         "kind": "Kafka",
         "metadata": {
@@ -168,6 +168,22 @@ def render_kafka(name: str, args: KafkaArgs) -> Manifest:
                     "userOperatorContainer": container,
                 },
             },
+        },
+    }
+    if args.kafka_exporter:
+        kafka["spec"]["kafkaExporter"] = render_kafka_exporter()
+    return kafka
+
+
+def render_kafka_exporter() -> Manifest:
+    """`spec.kafkaExporter`: every topic and consumer group, restricted like the rest."""
+    return {
+        "topicRegex": ".*",
+        "groupRegex": ".*",
+        "resources": ENTITY_OPERATOR_RESOURCES,
+        "template": {
+            "pod": {"securityContext": dict(POD_SECURITY_CONTEXT)},
+            "container": {"securityContext": dict(CONTAINER_SECURITY_CONTEXT)},
         },
     }
 

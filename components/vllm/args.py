@@ -10,6 +10,7 @@ from components.shared.args import ComponentArgs
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.scheduling import PoolScheduling
 from components.shared.secret_refs import SecretKeyRef
+from components.vllm.weights_args import StagedWeights
 
 # vLLM's OpenAI-compatible server image; versions from the vllm package on PyPI.
 VLLM_IMAGE = "vllm/vllm-openai:v0.33.0"
@@ -188,6 +189,13 @@ class VllmServiceArgs(ComponentArgs):
     autoscaling: Annotated[
         Autoscaling | None, Field(description="KEDA autoscaling; none keeps `replicas`.")
     ] = None
+    weights: Annotated[
+        StagedWeights | None,
+        Field(
+            description="Weights staged once into a bucket or volume and streamed from it; "
+            "none: vLLM downloads from Hugging Face at every start."
+        ),
+    ] = None
     cpu_request: Annotated[
         str, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
     ] = DEFAULT_CPU_REQUEST
@@ -228,6 +236,11 @@ class VllmServiceArgs(ComponentArgs):
             problems.append(
                 f"`cache.access_mode` ReadWriteOnce cannot be shared by {most} replicas; "
                 "use ReadWriteMany storage or no cache"
+            )
+        if self.weights is not None and self.cache is not None:
+            problems.append(
+                "`cache` and `weights` both keep the model's files; drop `cache` "
+                "(the staged weights are read from where they are)"
             )
         if problems:
             raise ValueError("; ".join(problems))

@@ -30,6 +30,11 @@ from components.vllm.manifests import (
     render_service,
     service_url,
 )
+from components.vllm.staging import (
+    render_script_config_map,
+    render_staging_job,
+    render_weights_claim,
+)
 
 __all__ = [
     "Autoscaling",
@@ -45,7 +50,8 @@ TYPE_TOKEN = "shipyard:serving:VllmService"
 
 class VllmService(pulumi.ComponentResource):
     """A Deployment, Service, PDB and NetworkPolicy (plus optional cache PVC and
-    KEDA ScaledObject) serving one model."""
+    KEDA ScaledObject) serving one model; with `weights`, a staging Job (its script
+    ConfigMap, and a volume for `volume` weights) that the Deployment waits for."""
 
     service_name: pulumi.Output[str]
     """Name of the ClusterIP Service in front of the model servers."""
@@ -69,14 +75,17 @@ class VllmService(pulumi.ComponentResource):
             # No depends_on from the Deployment: a claim bound on first consumer
             # stays Pending until a pod uses it, and Kubernetes orders them itself.
             create_object(name, claim, child)
+        staged = self._stage_weights(name, args, child)
         create_object(
             name,
             render_deployment(name, args),
             pulumi.ResourceOptions.merge(
                 child,
-                # KEDA owns the replica count once autoscaling is on.
+                # KEDA owns the replica count once autoscaling is on; with staged
+                # weights the servers start once the Job has staged them.
                 pulumi.ResourceOptions(
-                    ignore_changes=["spec.replicas"] if args.autoscaling else None
+                    ignore_changes=["spec.replicas"] if args.autoscaling else None,
+                    depends_on=staged,
                 ),
             ),
         )
@@ -98,3 +107,47 @@ class VllmService(pulumi.ComponentResource):
                 "served_model_name": self.served_model_name,
             }
         )
+
+    def _stage_weights(
+        self, name: str, args: VllmServiceArgs, child: pulumi.ResourceOptions
+    ) -> list[pulumi.Resource]:
+        """The staging Job (and its script and volume); the Deployment waits for it.
+        Pulumi waits for a Job to complete, up to its deadline."""
+        weights = args.weights
+        if weights is None:
+            return []
+        script = create_object(
+            f"{name}-weights-script", render_script_config_map(name, args.namespace), child
+        )
+        waits: list[pulumi.Resource] = [script]
+        claim = render_weights_claim(name, args.namespace, weights)
+        if claim is not None:
+            waits.append(create_object(f"{name}-weights", claim, child))
+        token = (
+            {
+                "name": "HF_TOKEN",
+                "valueFrom": {
+                    "secretKeyRef": {
+                        "name": args.hf_token_secret.name,
+                        "key": args.hf_token_secret.key,
+                    }
+                },
+            }
+            if args.hf_token_secret is not None
+            else None
+        )
+        job = create_object(
+            f"{name}-weights",
+            render_staging_job(name, args.namespace, args.model, weights, args.image, token),
+            pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    depends_on=waits,
+                    custom_timeouts=pulumi.CustomTimeouts(
+                        create=f"{weights.deadline_seconds}s",
+                        update=f"{weights.deadline_seconds}s",
+                    ),
+                ),
+            ),
+        )
+        return [job]

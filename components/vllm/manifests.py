@@ -14,6 +14,13 @@ from components.shared.pod_security import (
 from components.shared.scheduling import GPU_RESOURCE, render_node_selector, render_tolerations
 from components.shared.service_manifests import http_service, pod_disruption_budget
 from components.vllm.args import VLLM_PORT, VllmServiceArgs
+from components.vllm.staging import (
+    server_env,
+    server_service_account,
+    server_volumes,
+    streamer_args,
+    weights_location,
+)
 
 Manifest = dict[str, Any]
 
@@ -41,6 +48,13 @@ def render_labels(name: str) -> dict[str, str]:
     }
 
 
+def model_server_labels() -> dict[str, str]:
+    """The labels of every vLLM model server's pods, whatever the model: what a scraper or
+    an object store's NetworkPolicy selects them all by."""
+    labels = render_labels("")
+    return {key: labels[key] for key in ("app.kubernetes.io/name", "app.kubernetes.io/component")}
+
+
 def _metadata(name: str, args: VllmServiceArgs) -> Manifest:
     return {"name": name, "namespace": args.namespace, "labels": render_labels(name)}
 
@@ -51,8 +65,9 @@ def _flag_value(value: str | int | float | bool) -> str:
 
 def render_engine_args(args: VllmServiceArgs) -> list[str]:
     """The `vllm serve` arguments, in a stable order so previews show no spurious diffs."""
+    source = weights_location(args.model, args.weights) if args.weights else args.model
     rendered = [
-        args.model,
+        source,
         "--served-model-name",
         args.served_model_name,
         "--host",
@@ -83,6 +98,8 @@ def render_engine_args(args: VllmServiceArgs) -> list[str]:
             rendered.append(f"--{flag}")
         elif value is not False:
             rendered += [f"--{flag}", _flag_value(value)]
+    if args.weights is not None:
+        rendered += streamer_args(args.weights)
     return rendered
 
 
@@ -95,6 +112,9 @@ def _env(args: VllmServiceArgs) -> list[Manifest]:
         {"name": "HF_HOME", "value": f"{MODEL_CACHE_MOUNT}/huggingface"},
         {"name": "VLLM_NO_USAGE_STATS", "value": "1"},
     ]
+    if args.weights is not None:
+        # Staged: the server never talks to Hugging Face, so it needs no token.
+        return env + server_env(args.weights)
     if args.hf_token_secret is not None:
         env.append(
             {
@@ -132,12 +152,15 @@ def _volumes(name: str, args: VllmServiceArgs) -> list[Manifest]:
             "name": "model-cache",
             "persistentVolumeClaim": {"claimName": cache_claim_name(name)},
         }
-    return [
+    volumes = [
         cache,
         {"name": "tmp", "emptyDir": {}},
         # Tensor parallelism exchanges tensors through shared memory (NCCL).
         {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": args.shm_size}},
     ]
+    if args.weights is not None:
+        volumes += server_volumes(name, args.weights)[0]
+    return volumes
 
 
 def render_container(args: VllmServiceArgs) -> Manifest:
@@ -167,6 +190,26 @@ def render_container(args: VllmServiceArgs) -> Manifest:
     }
 
 
+def _pod_spec(name: str, args: VllmServiceArgs) -> Manifest:
+    container = render_container(args)
+    if args.weights is not None:
+        container["volumeMounts"] += server_volumes(name, args.weights)[1]
+    spec: Manifest = {
+        "automountServiceAccountToken": False,
+        "nodeSelector": render_node_selector(args.scheduling),
+        "tolerations": render_tolerations(args.scheduling),
+        "securityContext": restricted_pod_security_context(RUN_AS_USER),
+        "containers": [container],
+        "volumes": _volumes(name, args),
+    }
+    account = server_service_account(args.weights) if args.weights else None
+    if account is not None:
+        # IRSA: the bucket role trusts this account; its token is projected by EKS's
+        # webhook, independent of automounting the API token.
+        spec["serviceAccountName"] = account
+    return spec
+
+
 def render_deployment(name: str, args: VllmServiceArgs) -> Manifest:
     replicas = args.autoscaling.min_replicas if args.autoscaling else args.replicas
     return {
@@ -191,14 +234,7 @@ def render_deployment(name: str, args: VllmServiceArgs) -> Manifest:
                         "prometheus.io/path": METRICS_PATH,
                     },
                 },
-                "spec": {
-                    "automountServiceAccountToken": False,
-                    "nodeSelector": render_node_selector(args.scheduling),
-                    "tolerations": render_tolerations(args.scheduling),
-                    "securityContext": restricted_pod_security_context(RUN_AS_USER),
-                    "containers": [render_container(args)],
-                    "volumes": _volumes(name, args),
-                },
+                "spec": _pod_spec(name, args),
             },
         },
     }

@@ -33,12 +33,14 @@ def _unwrap(annotation: Any) -> list[Any]:
     return []
 
 
-DISCRIMINATORS = ("kind", "provider")
-"""The fields blueprint unions are discriminated on (`cluster.kind`, `objectStore.provider`)."""
+DISCRIMINATORS = ("kind", "provider", "type")
+"""The fields blueprint unions are discriminated on (`cluster.kind`, `objectStore.provider`,
+`models[].weights.type`, `monitoring.prometheus.type`)."""
 
 
 def _union_member(models: list[Any], tag: str | int) -> type[BaseModel] | None:
-    """The member of a discriminated union whose `kind` or `provider` literal is `tag`."""
+    """The member of a discriminated union whose `kind`, `provider` or `type` literal is
+    `tag`."""
     for model in models:
         for name in DISCRIMINATORS:
             field = model.model_fields.get(name)

@@ -16,6 +16,7 @@ from shipyard.sections.events.model import EventsSpec
 from shipyard.sections.gateway.model import GatewaySpec
 from shipyard.sections.gitops.model import GitopsSpec
 from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.monitoring.model import MonitoringSpec
 from shipyard.sections.node_pools.model import NodePool
 from shipyard.sections.object_store.model import ObjectStore
 from shipyard.sections.postgres.model import PostgresSpec
@@ -73,6 +74,10 @@ class PlatformSpec(BlueprintModel):
     budget: Annotated[
         Budget | None,
         Field(description="A monthly budget the cost estimate must stay within."),
+    ] = None
+    monitoring: Annotated[
+        MonitoringSpec | None,
+        Field(description="Prometheus scrape objects, alerts and Grafana dashboards."),
     ] = None
 
 

@@ -66,6 +66,39 @@ def write_manifests(resources: list[RenderedResource], out: Path) -> list[Path]:
     return written
 
 
+def write_observability(resources: list[RenderedResource], out: Path) -> list[Path]:
+    """The dashboards and alert rules again, as the files Grafana and Prometheus read:
+    `dashboards/<file>.json` from every ConfigMap labelled for Grafana's sidecar, and
+    `rules/<namespace>-<name>.yaml` (a plain rule file, for `promtool check rules`) from
+    every PrometheusRule or plain-Prometheus ConfigMap."""
+    from components.monitoring.dashboards import SIDECAR_LABEL
+    from components.monitoring.monitors import PLAIN_CONFIG_MAP, RULES_KEY
+
+    written: list[Path] = []
+
+    def write(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+
+    for resource in resources:
+        if not resource.is_kubernetes_object:
+            continue
+        manifest = resource.manifest()
+        metadata = manifest.get("metadata", {})
+        labels = metadata.get("labels") or {}
+        prefix = f"{metadata.get('namespace')}-{metadata.get('name')}"
+        if manifest["kind"] == "PrometheusRule":
+            text = json.dumps({"groups": manifest["spec"]["groups"]}, indent=2, sort_keys=True)
+            write(out / "rules" / f"{prefix}.yaml", text + "\n")
+        elif manifest["kind"] == "ConfigMap" and metadata.get("name") == PLAIN_CONFIG_MAP:
+            write(out / "rules" / f"{prefix}.yaml", manifest["data"][RULES_KEY])
+        elif manifest["kind"] == "ConfigMap" and SIDECAR_LABEL.items() <= labels.items():
+            for key, text in sorted(manifest.get("data", {}).items()):
+                write(out / "dashboards" / key, text)
+    return written
+
+
 @click.command()
 @click.argument("blueprint", type=click.Path(path_type=Path))
 @click.option(
@@ -105,3 +138,10 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
     if out is not None:
         written = write_manifests(resources, out)
         stderr.print(f"wrote {len(written)} Kubernetes object(s) to {out}")
+        extras = write_observability(resources, out)
+        if extras:
+            dashboards = sum(1 for path in extras if path.parent.name == "dashboards")
+            stderr.print(
+                f"wrote {dashboards} dashboard(s) to {out / 'dashboards'} and "
+                f"{len(extras) - dashboards} rule file(s) to {out / 'rules'}"
+            )

@@ -66,6 +66,9 @@ def summary(platform: Platform) -> str:
         "analytics": spec.analytics,
         "events": spec.events,
         "gitops": spec.gitops,
+        f"monitoring {spec.monitoring.prometheus.type}" if spec.monitoring else "monitoring": (
+            spec.monitoring
+        ),
     }
     declared = [name for name, section in sections.items() if section is not None]
     counts = f"{len(spec.node_pools)} node pool(s), {len(spec.models)} model(s)"

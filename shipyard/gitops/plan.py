@@ -29,6 +29,7 @@ from shipyard.policy import Finding, PolicySettings, evaluate, resources_from_re
 from shipyard.policy.offline import blueprint_estimate
 from shipyard.policy.rules import rules_with_estimate
 from shipyard.render import RenderedResource, render_blueprint
+from shipyard.sections.models.cold_start import cold_start_notes
 
 Status = Literal["ok", "invalid", "removed", "error"]
 Render = Callable[[Path, Path, str], list[RenderedResource]]
@@ -190,7 +191,7 @@ def _plan_stack(
         head_stack.blueprint,
         item.reasons,
         "ok",
-        notes=tuple(notes),
+        notes=(*notes, *cold_start_notes(old.platform, new.platform)),
         summary=tuple(summarize(old.platform, new.platform)),
         changes=tuple(diff_resources(base_resources, head_resources)),
         findings=tuple(findings),

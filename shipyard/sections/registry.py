@@ -13,6 +13,7 @@ from shipyard.sections.events.section import SECTION as EVENTS
 from shipyard.sections.gateway.section import SECTION as GATEWAY
 from shipyard.sections.gitops.section import SECTION as GITOPS
 from shipyard.sections.models.section import SECTION as MODELS
+from shipyard.sections.monitoring.section import SECTION as MONITORING
 from shipyard.sections.node_pools.section import SECTION as NODE_POOLS
 from shipyard.sections.object_store.section import SECTION as OBJECT_STORE
 from shipyard.sections.postgres.section import SECTION as POSTGRES
@@ -33,6 +34,7 @@ SECTIONS: tuple[Section, ...] = (
     EVENTS,
     APPS,
     GITOPS,
+    MONITORING,
     BUDGET,
 )
 

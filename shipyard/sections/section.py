@@ -24,6 +24,7 @@ from shipyard.graph.model import GraphPart
 
 if TYPE_CHECKING:
     from components.app.args import AppBinding
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
@@ -158,3 +159,9 @@ class Section:
         """What one binding (as written) allows, as plan phrases, e.g. "`readWrite` on
         bucket `raw-logs`"; `shipyard plan` reports the ones gained and lost."""
         return frozenset()
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        """What a Prometheus should scrape of this section's workloads when the blueprint
+        declares `spec.monitoring`: pods or a Service by labels, a port, and the exporter
+        that answers there (which decides the panels and alerts they get)."""
+        return []

@@ -255,3 +255,26 @@ def test_json_plan_names_what_the_change_does_to_the_picture(repo) -> None:
             }
         ],
     }
+
+
+def test_staging_a_models_weights_notes_its_cold_start(repo) -> None:
+    """Moving qwen-32b from a Hugging Face download to staged weights in the bucket: the
+    plan names the new Job and estimates the cold start from the weights' size and the
+    pool's bandwidth (30 GiB streamed at 20 Gbps x 0.754 on g6e.2xlarge)."""
+    old = "      cache: {size: 200Gi, storageClass: gp3, accessMode: ReadWriteOnce}\n"
+    new = (
+        "      weights:\n        type: bucket\n        bucket: acme-shipyard-prod-models\n"
+        "        revision: 0123456789abcdef0123456789abcdef01234567\n"
+    )
+    commit(repo, "stage qwen-32b", edit(repo, "blueprints/prod.yaml", old, new))
+    result = plan("--format", "json")
+    assert result.exit_code == 0, result.output
+    [prod] = json.loads(result.stdout)["stacks"]
+    assert prod["status"] == "ok", prod
+    assert (
+        "model `qwen-32b`: cold start at least 17 s for 30 GiB of weights streamed from the "
+        "bucket (Run:ai streamer) at 15.1 Gbps (g6e.2xlarge)"
+    ) in prod["notes"]
+    created = {(c["type"], c["action"]) for c in prod["changes"]}
+    assert ("kubernetes:batch/v1:Job", "create") in created
+    assert ("kubernetes:core/v1:PersistentVolumeClaim", "delete") in created

@@ -134,3 +134,36 @@ def test_unknown_output_format_is_a_usage_error(invoke) -> None:
     result = invoke(["render", "blueprints/dev.yaml", "--output", "yaml"])
     assert result.exit_code == 2
     assert "Invalid value for '--output': 'yaml' is not one of 'text', 'json'." in result.stderr
+
+
+def test_out_writes_the_dashboards_and_rules_as_grafana_and_prometheus_read_them(
+    invoke, tmp_path: Path
+) -> None:
+    """`render --out` of prod: `dashboards/*.json` valid against Grafana's schema, and
+    `rules/*.yaml` passing the real `promtool check rules`."""
+    import jsonschema
+
+    from tests.monitoring_tools import dashboard_schema, promtool
+
+    result = invoke(["render", "blueprints/prod.yaml", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"wrote 4 dashboard(s) to {tmp_path / 'dashboards'} and 1 rule file(s) to "
+        f"{tmp_path / 'rules'}" in result.stderr
+    )
+    dashboards = sorted(path.name for path in (tmp_path / "dashboards").iterdir())
+    assert dashboards == [
+        "shipyard-prod-data.json",
+        "shipyard-prod-gateway.json",
+        "shipyard-prod-platform.json",
+        "shipyard-prod-serving.json",
+    ]
+    validator = jsonschema.Draft7Validator(dashboard_schema())
+    for name in dashboards:
+        rendered = json.loads((tmp_path / "dashboards" / name).read_text())
+        assert list(validator.iter_errors(rendered)) == [], name
+    [rules] = (tmp_path / "rules").iterdir()
+    assert rules.name == "llm-shipyard-alerts.yaml"
+    checked = promtool("check", "rules", str(rules), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS: 17 rules found" in checked.stdout + checked.stderr

@@ -135,7 +135,7 @@ def test_the_summary_names_the_declared_sections(invoke: Invoke) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "blueprints/prod.yaml: valid (4 node pool(s), 4 model(s); gateway, ray, objectStore s3,"
-        " postgres, analytics, events)",
+        " postgres, analytics, events, monitoring operator)",
         "blueprints/examples/kubeagi.yaml: valid (2 node pool(s), 1 model(s), 4 app(s); gateway,"
         " ray, objectStore minio, postgres)",
     ]

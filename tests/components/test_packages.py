@@ -25,6 +25,7 @@ RESOURCES = {
     "gitops_reconciler": {"GitopsReconciler": "GitopsReconcilerArgs"},
     "kafka": {"Kafka": "KafkaArgs"},
     "minio": {"Minio": "MinioArgs"},
+    "monitoring": {"Monitoring": "MonitoringArgs"},
     "node_pool": {"NodePool": "NodePoolArgs"},
     "postgres": {"Postgres": "PostgresArgs"},
     "ray": {"KubeRayOperator": "KubeRayOperatorArgs", "RayCluster": "RayClusterArgs"},

@@ -1,8 +1,9 @@
 """Every operator's real CRDs, from its Go module, installed on the e2e cluster.
 
 The custom resources Shipyard renders (KubeRay, KEDA, Gateway API, CloudNativePG,
-cert-manager, Strimzi and Karpenter) need their CRDs on the cluster; this shows the API
-server accepts and serves each one (Established, listed by discovery), then removes them.
+cert-manager, Strimzi, Karpenter and the Prometheus Operator) need their CRDs on the
+cluster; this shows the API server accepts and serves each one (Established, listed by
+discovery), then removes them.
 Strimzi's come from its Maven Central artifact, the others from their Go modules.
 """
 
@@ -26,6 +27,7 @@ EXPECTED = {
     "cert-manager": "certificates.cert-manager.io",
     "strimzi": "kafkas.kafka.strimzi.io",
     "karpenter": "ec2nodeclasses.karpenter.k8s.aws",
+    "prometheus-operator": "podmonitors.monitoring.coreos.com",
 }
 
 
@@ -60,3 +62,4 @@ def test_every_operators_crds_are_established_and_served(
     assert "postgresql.cnpg.io/v1" in served
     assert "kafka.strimzi.io/v1" in served
     assert "karpenter.sh/v1" in served
+    assert "monitoring.coreos.com/v1" in served

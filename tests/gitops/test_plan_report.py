@@ -36,10 +36,13 @@ def test_the_diagram_of_a_new_platform_is_all_added() -> None:
     assert stack.graph is not None
     markdown = plan_report.render_markdown(a_plan(stack))
     source = to_mermaid(stack.graph.graph, stack.graph, title=False)
+    nodes = len(stack.graph.graph.nodes) + len(stack.graph.graph.groups)
+    edges = len(stack.graph.graph.edges)
+    assert (nodes, edges) == (19, 21)  # prod.yaml's pools, models, gateway, Ray and data
     assert (
         "**Cost**: not available yet\n"
         "\n"
-        "<details><summary>Diagram: 19 nodes added, 20 edges added</summary>\n"
+        f"<details><summary>Diagram: {nodes} nodes added, {edges} edges added</summary>\n"
         "\n"
         f"```mermaid\n{source}```\n"
         "\n"

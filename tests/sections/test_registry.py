@@ -55,9 +55,10 @@ def test_every_use_kind_has_the_section_that_binds_it() -> None:
         assert type(section).bind is not Section.bind, kind
 
 
-DRAW_NOTHING = {"cluster", "budget"}
+DRAW_NOTHING = {"cluster", "budget", "monitoring"}
 """Sections with nothing of their own in the picture: the cluster holds it all, a budget is
-a number."""
+a number, and monitoring watches every workload (an edge to each would double the edges;
+the plan names its changes in words)."""
 
 
 def test_every_section_draws_itself(tmp_path: Path) -> None:

@@ -64,6 +64,7 @@ def clickhouse_args(platform: Platform) -> ch.ClickHouseArgs | None:
         install_operator=spec.install_operator,
         allow_data_loss=spec.allow_data_loss,
         consumer_pod_labels=tuple(consumers),
+        prometheus_endpoint=platform.spec.monitoring is not None,
         **optional,
     )
 

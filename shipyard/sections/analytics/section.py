@@ -11,6 +11,7 @@ from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
     from components.app.args import AppBinding
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
@@ -87,6 +88,11 @@ class AnalyticsSection(Section):
         from shipyard.sections.analytics.graph import analytics_graph
 
         return analytics_graph(platform)
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.analytics.targets import analytics_scrape_targets
+
+        return analytics_scrape_targets(platform)
 
 
 SECTION = AnalyticsSection()

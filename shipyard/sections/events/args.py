@@ -92,4 +92,5 @@ def events_args(platform: Platform) -> ka.KafkaArgs | None:
         ),
         install_operator=spec.install_operator,
         allow_data_loss=spec.allow_data_loss,
+        kafka_exporter=platform.spec.monitoring is not None,
     )

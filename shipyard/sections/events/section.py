@@ -11,6 +11,7 @@ from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
     from components.app.args import AppBinding
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
@@ -85,6 +86,11 @@ class EventsSection(Section):
         from shipyard.sections.events.graph import events_graph
 
         return events_graph(platform)
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.events.targets import events_scrape_targets
+
+        return events_scrape_targets(platform)
 
 
 SECTION = EventsSection()

@@ -57,6 +57,7 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
         virtual_keys=virtual_keys_args(platform, keys) if keys else None,
         usage_logging=gateway_usage_logging(platform),
         exposure=exposure_args(spec.exposure) if spec.exposure else None,
+        prometheus_metrics=platform.spec.monitoring is not None,
         **optional,
     )
 

@@ -11,6 +11,7 @@ from shipyard.sections.section import Data, Section, SummaryEntry
 
 if TYPE_CHECKING:
     from components.app.args import AppBinding
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
@@ -65,6 +66,11 @@ class GatewaySection(Section):
         from shipyard.sections.gateway.graph import gateway_graph
 
         return gateway_graph(platform)
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.gateway.targets import gateway_scrape_targets
+
+        return gateway_scrape_targets(platform)
 
 
 SECTION = GatewaySection()

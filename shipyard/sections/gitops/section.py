@@ -10,6 +10,7 @@ from shipyard.sections.gitops.checks import check_gitops
 from shipyard.sections.section import Section, SummaryEntry
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.graph.model import GraphPart
@@ -41,6 +42,11 @@ class GitopsSection(Section):
         from shipyard.sections.gitops.graph import gitops_graph
 
         return gitops_graph(platform)
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.gitops.targets import gitops_scrape_targets
+
+        return gitops_scrape_targets(platform)
 
 
 SECTION = GitopsSection()

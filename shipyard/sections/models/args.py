@@ -6,6 +6,7 @@ from components.shared.secret_refs import SecretKeyRef
 from components.vllm.args import Autoscaling, LoraAdapter, ModelCache, VllmServiceArgs
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.models.weights import staged_weights
 from shipyard.sections.node_pools.scheduling import pool_scheduling
 
 
@@ -61,5 +62,6 @@ def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
             if model.autoscaling
             else None
         ),
+        weights=staged_weights(platform, model),
         **optional,
     )

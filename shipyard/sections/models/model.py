@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from components.shared.names import PinnedImage, ServiceName
+from components.shared.args import StorageSize
+from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from components.vllm.args import (
     DEFAULT_CACHE_ACCESS_MODE,
     DEFAULT_GPU_MEMORY_UTILIZATION,
@@ -20,8 +21,11 @@ from components.vllm.args import (
     Quantization,
     check_extra_args,
 )
+from components.vllm.weights_args import DEFAULT_STREAMER_CONCURRENCY, Revision
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import Resources, SecretRef
+
+DEFAULT_WEIGHTS_SERVICE_ACCOUNT = "model-loader"
 
 
 class ModelFacts(BlueprintModel):
@@ -66,6 +70,67 @@ class Autoscaling(BlueprintModel):
         return self
 
 
+class BucketWeights(BlueprintModel):
+    """Staged into a bucket of `spec.objectStore` once, streamed from it at every start."""
+
+    type: Annotated[Literal["bucket"], Field(description="`bucket`: S3 or MinIO.")]
+    bucket: Annotated[
+        str, Field(min_length=1, description="A declared bucket: the S3 `bucket`, or a MinIO one.")
+    ]
+    revision: Annotated[Revision, Field(description="The Hugging Face commit staged (40 hex).")]
+    prefix: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[a-z0-9][a-zA-Z0-9._/-]*[a-zA-Z0-9]$",
+            description="Key prefix; default `models/<model>/<revision>`.",
+        ),
+    ] = None
+    service_account: Annotated[
+        Dns1123Label,
+        Field(
+            description="S3: the service account the bucket's IRSA role trusts (one of "
+            f"`objectStore.consumers`); default `{DEFAULT_WEIGHTS_SERVICE_ACCOUNT}`."
+        ),
+    ] = DEFAULT_WEIGHTS_SERVICE_ACCOUNT
+    concurrency: Annotated[
+        int,
+        Field(
+            ge=1, le=256, description=f"Streamer threads; default `{DEFAULT_STREAMER_CONCURRENCY}`."
+        ),
+    ] = DEFAULT_STREAMER_CONCURRENCY
+
+
+class VolumeWeights(BlueprintModel):
+    """Staged once into a ReadWriteMany volume that every replica mounts read-only."""
+
+    type: Annotated[Literal["volume"], Field(description="`volume`: a shared PVC.")]
+    revision: Annotated[Revision, Field(description="The Hugging Face commit staged (40 hex).")]
+    size: Annotated[StorageSize, Field(description="PVC size, e.g. `200Gi`.")]
+    storage_class: Annotated[
+        str | None, Field(description="A ReadWriteMany StorageClass (EFS, say).")
+    ] = None
+    concurrency: Annotated[
+        int,
+        Field(
+            ge=1, le=256, description=f"Streamer threads; default `{DEFAULT_STREAMER_CONCURRENCY}`."
+        ),
+    ] = DEFAULT_STREAMER_CONCURRENCY
+
+
+Weights = Annotated[BucketWeights | VolumeWeights, Field(discriminator="type")]
+
+
+class ModelSlo(BlueprintModel):
+    """Service level objectives that `spec.monitoring` alerts on when broken."""
+
+    ttft_p95_ms: Annotated[
+        float | None, Field(gt=0, description="Time to first token at p95, in milliseconds.")
+    ] = None
+    itl_p95_ms: Annotated[
+        float | None, Field(gt=0, description="Inter-token latency at p95, in milliseconds.")
+    ] = None
+
+
 class ModelSpec(BlueprintModel):
     name: Annotated[ServiceName, Field(description="Names its Deployment and Service; unique.")]
     model: Annotated[str, Field(min_length=1, description="Hugging Face model id or path.")]
@@ -108,6 +173,16 @@ class ModelSpec(BlueprintModel):
         PinnedImage | None, Field(description=f"vLLM image; default `{VLLM_IMAGE}`.")
     ] = None
     resources: Annotated[Resources | None, Field(description="CPU and memory requests.")] = None
+    slo: Annotated[
+        ModelSlo | None, Field(description="SLOs the alerts watch; needs `spec.monitoring`.")
+    ] = None
+    weights: Annotated[
+        Weights | None,
+        Field(
+            description="Stage the weights once (a Job, checksums verified) into a bucket or "
+            "volume and stream them from there; none: download from Hugging Face at start."
+        ),
+    ] = None
 
     _extra_args = field_validator("extra_args")(check_extra_args)
 

@@ -10,6 +10,7 @@ from shipyard.sections.models.checks import check_models, model_gpus_wanted
 from shipyard.sections.section import Data, PoolDemand, Section, SummaryEntry
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.cost import LineItem
@@ -34,7 +35,10 @@ class ModelsSection(Section):
     )
 
     def check(self, platform: Platform) -> Iterable[Finding]:
-        return check_models(platform)
+        from shipyard.sections.models.weights import check_weights
+
+        yield from check_models(platform)
+        yield from check_weights(platform)
 
     def gpu_demand(self, platform: Platform) -> PoolDemand:
         from components.vllm.args import DEFAULT_CPU_REQUEST, DEFAULT_MEMORY_REQUEST
@@ -75,23 +79,31 @@ class ModelsSection(Section):
 
     def cost_items(self, platform: Platform) -> list[LineItem]:
         from shipyard.cost import EBS_GP3_USD_PER_GB_MONTH, LineItem, Sizes, quantity_gib
+        from shipyard.sections.models.weights_cost import weights_cost_items
 
+        items = weights_cost_items(platform)
         caches = [quantity_gib(m.cache.size) for m in platform.spec.models if m.cache]
         if not caches:
-            return []
+            return items
         size = sum(caches)
         return [
             LineItem(
                 "model caches",
                 f"{len(caches)} PVC(s), {size:g} GiB at ${EBS_GP3_USD_PER_GB_MONTH}/GB-month",
                 Sizes.flat(size * EBS_GP3_USD_PER_GB_MONTH),
-            )
+            ),
+            *items,
         ]
 
     def graph(self, platform: Platform) -> GraphPart:
         from shipyard.sections.models.graph import models_graph
 
         return models_graph(platform)
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.models.targets import model_scrape_targets
+
+        return model_scrape_targets(platform)
 
 
 SECTION = ModelsSection()

@@ -7,6 +7,7 @@ from components.minio import args as mn
 from components.postgres.manifests import CLUSTER_LABEL
 from components.s3.args import S3BucketArgs, ServiceAccount
 from shipyard.blueprint.platform import Platform
+from shipyard.sections.models.weights import minio_weight_users
 from shipyard.sections.object_store.binding import minio_app_users, s3_app_access
 from shipyard.sections.object_store.checks import (
     consumer_accounts,
@@ -86,6 +87,7 @@ def minio_args(platform: Platform) -> mn.MinioArgs | None:
     if backup is not None:
         users.append(backup)
     users += minio_app_users(platform)
+    users += minio_weight_users(platform)
     tls = store.tls
     issuer = tls.cert_manager_issuer
     optional: dict[str, object] = {}

@@ -68,7 +68,10 @@ class ObjectStoreSection(Section):
 
     def cost_assumptions(self, platform: Platform) -> list[str]:
         if isinstance(platform.spec.object_store, S3ObjectStore):
-            return ["object storage (S3 storage, requests, KMS) is not priced"]
+            return [
+                "object storage (S3 storage, requests, KMS) is not priced, but for staged "
+                "model weights (S3 Standard storage)"
+            ]
         return []
 
     use_kind = "objectStore"

@@ -12,6 +12,7 @@ from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
     from components.app.args import AppBinding
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
@@ -83,6 +84,11 @@ class PostgresSection(Section):
         from shipyard.sections.postgres.graph import postgres_graph
 
         return postgres_graph(platform)
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.postgres.targets import postgres_scrape_targets
+
+        return postgres_scrape_targets(platform)
 
 
 SECTION = PostgresSection()

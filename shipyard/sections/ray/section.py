@@ -11,6 +11,7 @@ from shipyard.sections.ray.checks import check_ray, ray_gpus_wanted
 from shipyard.sections.section import PoolDemand, Section, SummaryEntry
 
 if TYPE_CHECKING:
+    from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.graph.model import GraphPart
@@ -46,6 +47,11 @@ class RaySection(Section):
         from shipyard.sections.ray.graph import ray_graph
 
         return ray_graph(platform)
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.ray.targets import ray_scrape_targets
+
+        return ray_scrape_targets(platform)
 
 
 SECTION = RaySection()

@@ -330,3 +330,24 @@ def test_an_invalid_name_is_an_input_error(monitor: Recorder) -> None:
 def test_args_refuse_bad_values(update: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ClickHouseArgs.model_validate({**ARGS.model_dump(), **update})
+
+
+def test_the_prometheus_endpoint_is_served_on_the_metrics_port(monitor: Recorder) -> None:
+    deploy(ARGS.model_copy(update={"prometheus_endpoint": True}))
+    spec = monitor.one(CHI).manifest()["spec"]
+    assert spec["configuration"]["settings"] == {
+        "prometheus/endpoint": "/metrics",
+        "prometheus/port": 9363,
+        "prometheus/metrics": "true",
+        "prometheus/events": "true",
+        "prometheus/asynchronous_metrics": "true",
+    }
+    [container] = spec["templates"]["podTemplates"][0]["spec"]["containers"]
+    assert container["ports"] == [{"name": "metrics", "containerPort": 9363, "protocol": "TCP"}]
+
+
+def test_without_the_endpoint_no_port_is_opened(monitor: Recorder) -> None:
+    deploy(ARGS)
+    spec = monitor.one(CHI).manifest()["spec"]
+    assert "settings" not in spec["configuration"]
+    assert "ports" not in spec["templates"]["podTemplates"][0]["spec"]["containers"][0]

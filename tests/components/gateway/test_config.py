@@ -211,3 +211,11 @@ def test_args_reject_unsafe_exposure_and_unknown_fallbacks() -> None:
         make_args(backends=(backend("llama-8b", fallbacks=("gpt-4",)),))
     with pytest.raises(ValidationError, match=r"greater than 0"):
         Limits(rpm=0)
+
+
+def test_prometheus_metrics_turn_on_litellms_prometheus_callback() -> None:
+    assert "callbacks" not in render_gateway_config(make_args())["litellm_settings"]
+    settings = render_gateway_config(make_args(prometheus_metrics=True))["litellm_settings"]
+    assert settings["callbacks"] == ["prometheus"]
+    # The request-log callbacks are separate lists and stay as they were.
+    assert "success_callback" not in settings

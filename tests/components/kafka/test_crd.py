@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from components.kafka.args import STRIMZI_VERSION, topic_resource_name
+from components.kafka.manifests import render_kafka_exporter
 from shipyard.render import render_blueprint
 from tests.components.crd_schemas import Schemas, crd_paths, load_schemas, validate
 
@@ -108,3 +109,19 @@ def test_the_crd_check_catches_mistakes(
     pool["spec"]["roles"] = ["zookeeper"]
     with pytest.raises(jsonschema.ValidationError, match="'zookeeper' is not one of"):
         validate(pool, crd_schemas)
+
+
+def test_the_kafka_exporter_validates_against_the_crd(
+    strimzi_resources: list[dict[str, Any]], crd_schemas: Schemas
+) -> None:
+    """With `kafka_exporter` (what `spec.monitoring` turns on) the Kafka CR carries a
+    restricted Kafka Exporter for every topic and group, still valid for Strimzi."""
+    kafka = copy.deepcopy(next(m for m in strimzi_resources if m["kind"] == "Kafka"))
+    assert "kafkaExporter" not in kafka["spec"]
+    kafka["spec"]["kafkaExporter"] = render_kafka_exporter()
+    validate(kafka, crd_schemas)
+    assert kafka["spec"]["kafkaExporter"]["template"]["container"]["securityContext"] == {
+        "runAsNonRoot": True,
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+    }

@@ -429,3 +429,14 @@ def test_labels_and_url() -> None:
     assert selector_labels("llama") == SELECTOR
     assert render_labels("llama") == LABELS
     assert service_url("llama", "llm") == "http://llama.llm.svc.cluster.local:8000/v1"
+
+
+def test_model_server_labels_select_every_models_pods() -> None:
+    from components.vllm.manifests import model_server_labels
+
+    labels = model_server_labels()
+    assert labels == {
+        "app.kubernetes.io/name": "vllm",
+        "app.kubernetes.io/component": "model-server",
+    }
+    assert labels.items() <= render_labels("llama").items()

@@ -8,7 +8,7 @@ from pathlib import Path
 from shipyard.blueprint import load_blueprint
 from shipyard.sections.models.graph import models_graph
 from tests.conftest import PROD_BLUEPRINT
-from tests.graph.everything import edges, everything, nodes
+from tests.graph.everything import EVERYTHING, edges, everything, nodes, replace_text
 
 
 def test_each_model_on_its_pool(tmp_path: Path) -> None:
@@ -38,3 +38,29 @@ def test_autoscaled_replicas_tensor_parallelism_and_lora() -> None:
         "meta-llama/Llama-3.3-70B-Instruct",
         "LoRA: support-bot",
     )
+
+
+def test_weights_staged_in_a_bucket_or_on_a_volume(tmp_path: Path) -> None:
+    assert (
+        edges(models_graph(load_blueprint(PROD_BLUEPRINT)))[
+            ("model/llama-70b", "bucket/acme-shipyard-prod-models", "weights")
+        ]
+        == "weights"
+    )
+    volume = (
+        "      maxModelLen: 8192\n"
+        "      weights:\n"
+        "        type: volume\n"
+        "        revision: 0123456789abcdef0123456789abcdef01234567\n"
+        "        size: 20Gi\n"
+        "        storageClass: efs-sc\n"
+    )
+    text = replace_text(
+        EVERYTHING, "      replicas: 2\n      maxModelLen: 8192\n", "      replicas: 2\n" + volume
+    )
+    part = models_graph(everything(tmp_path, text))
+    assert nodes(part)["model/small"][2] == (
+        "Qwen/Qwen2.5-0.5B-Instruct",
+        "weights staged on a 20Gi volume",
+    )
+    assert not [edge for edge in part.edges if edge.kind == "weights"]
