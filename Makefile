@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 BLUEPRINT ?= blueprints/dev.yaml
 OUT ?= out/$(basename $(notdir $(BLUEPRINT)))
+# `make plan` also draws this blueprint's picture (a PNG when the Mermaid CLI is installed).
+PICTURE_BLUEPRINT ?= blueprints/prod.yaml
+PICTURE_OUT := out/$(basename $(notdir $(PICTURE_BLUEPRINT)))
 
 # The default state backend: a local file backend under .pulumi-state/ (gitignored).
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
@@ -27,11 +30,23 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create or update the virtualenv with the dev extra.
 
-plan: $(STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the resource tree.
+plan: $(STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the resource tree, draw prod.
 	@echo "==> Validating $(BLUEPRINT)"
 	@$(BIN)/shipyard validate $(BLUEPRINT)
 	@echo "==> Rendering $(BLUEPRINT) under Pulumi mocks (offline) into $(OUT)/"
 	@$(BIN)/shipyard render $(BLUEPRINT) --out $(OUT)
+	@echo "==> Drawing $(BLUEPRINT) and $(PICTURE_BLUEPRINT) (shipyard graph)"
+	@$(BIN)/shipyard graph $(BLUEPRINT) --out $(OUT)/graph.mmd
+	@$(BIN)/shipyard graph $(PICTURE_BLUEPRINT) --out $(PICTURE_OUT)/graph.mmd
+	@if scripts/mermaid --check; then \
+	  SHIPYARD_MMDC="$$(scripts/mermaid --print-path)" \
+	    $(BIN)/shipyard graph $(PICTURE_BLUEPRINT) --format png --out $(PICTURE_OUT)/graph.png && \
+	  echo "==> The picture of $(PICTURE_BLUEPRINT): $(PICTURE_OUT)/graph.png"; \
+	else \
+	  rm -f $(PICTURE_OUT)/graph.png; \
+	  echo "==> The picture of $(PICTURE_BLUEPRINT): $(PICTURE_OUT)/graph.mmd (Mermaid source; GitHub renders it)."; \
+	  echo "    For a PNG, run 'make tools' once (Debian's Chromium and the Mermaid CLI, about 75 s): make plan then draws $(PICTURE_OUT)/graph.png."; \
+	fi
 
 validate: $(STAMP) ## Validate every blueprint.
 	@$(BIN)/shipyard validate blueprints/*.yaml blueprints/examples/*.yaml
@@ -51,9 +66,10 @@ typecheck: $(STAMP) ## mypy --strict on shipyard/ and components/.
 	@echo "==> mypy"
 	@$(BIN)/mypy
 
-tools: ## promtool and Grafana's dashboard schema for the monitoring tests (cached).
+tools: ## promtool, Grafana's dashboard schema, and the Mermaid CLI with Debian's Chromium (cached).
 	@echo "==> promtool: $$(scripts/promtool)"
 	@echo "==> Grafana dashboard schema: $$(scripts/grafana-dashboard-schema)"
+	@echo "==> Mermaid CLI: $$(scripts/mermaid)"
 
 unit: $(STAMP) tools ## Unit tests only.
 	@echo "==> pytest"

@@ -8,13 +8,14 @@ import click
 
 from shipyard import __version__
 
-# Subcommands load on first use: `validate` and `schema` never pay for importing
+# Subcommands load on first use: `validate`, `schema` and `graph` never pay for importing
 # the Pulumi SDKs, which `render`, `plan` and `cost` need (seconds, not milliseconds).
 COMMANDS = {
     "validate": "shipyard.cli.validate:validate",
     "schema": "shipyard.cli.schema:schema",
     "render": "shipyard.cli.render:render",
     "cost": "shipyard.cli.cost:cost",
+    "graph": "shipyard.cli.graph:graph",
     "plan": "shipyard.cli.plan:plan",
     "affected": "shipyard.cli.affected:affected",
     "reconcile": "shipyard.cli.reconcile:reconcile",

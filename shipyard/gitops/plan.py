@@ -23,6 +23,8 @@ from shipyard.gitops.blueprint_summary import summarize
 from shipyard.gitops.git_facts import GitFacts, Revision
 from shipyard.gitops.resource_diff import ACTIONS, ResourceChange, diff_resources
 from shipyard.gitops.revisions import affected_at, load_blueprint_at
+from shipyard.graph.diff import Changes
+from shipyard.graph.plan_diagram import graph_changes
 from shipyard.policy import Finding, PolicySettings, evaluate, resources_from_render
 from shipyard.policy.offline import blueprint_estimate
 from shipyard.policy.rules import rules_with_estimate
@@ -49,6 +51,8 @@ class StackPlan:
     changes: tuple[ResourceChange, ...] = ()
     findings: tuple[Finding, ...] = ()
     cost: str = COST_NOT_AVAILABLE
+    graph: Changes | None = None
+    """The head blueprint's picture with what the change adds, modifies and removes."""
 
     @property
     def failed(self) -> bool:
@@ -192,6 +196,7 @@ def _plan_stack(
         changes=tuple(diff_resources(base_resources, head_resources)),
         findings=tuple(findings),
         cost=cost_delta(old.platform, new.platform),
+        graph=graph_changes(old.platform, new.platform),
     )
 
 

@@ -7,9 +7,16 @@ from typing import Any
 
 from shipyard.gitops.plan import Plan, StackPlan
 from shipyard.gitops.resource_diff import ResourceChange
+from shipyard.graph.plan_diagram import diagram_markdown
 
 MARKDOWN_MARKER = "<!-- shipyard-plan -->"
 """The first line of the PR comment: the workflow finds and updates the comment by it."""
+COMMENT_LIMIT = 65_536
+"""GitHub refuses a comment body longer than this many characters."""
+DIAGRAMS_LEFT_OUT = (
+    "Diagram left out: with the diagrams the comment would pass GitHub's "
+    f"{COMMENT_LIMIT:,}-character limit; `shipyard graph` draws the blueprint."
+)
 
 
 def _header(plan: Plan) -> str:
@@ -115,6 +122,13 @@ def _code(text: str) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
+    """The PR comment, with each stack's marked diagram while the comment stays within
+    GitHub's limit (without them, and saying so, past it)."""
+    text = _markdown(plan, diagrams=True)
+    return text if len(text) <= COMMENT_LIMIT else _markdown(plan, diagrams=False)
+
+
+def _markdown(plan: Plan, diagrams: bool) -> str:
     out = [MARKDOWN_MARKER, "## Shipyard plan", ""]
     base = f"{_code(plan.base.name)} ({plan.merge_base.short})"
     out.append(f"{base} → {_code(plan.head.name)} ({plan.head.short})")
@@ -173,6 +187,8 @@ def render_markdown(plan: Plan) -> str:
             out += ["", "**Policies**", ""]
             out += [f"- {line}" for line in _policies(stack)]
             out += ["", f"**Cost**: {stack.cost}"]
+            if stack.graph is not None:
+                out += ["", *diagram_markdown(stack.graph)] if diagrams else ["", DIAGRAMS_LEFT_OUT]
         out += ["", "<details><summary>Why this stack is affected</summary>", ""]
         out += [f"- {_code(reason)}" for reason in stack.reasons]
         out += ["", "</details>"]
@@ -227,6 +243,7 @@ def _stack_json(stack: StackPlan) -> dict[str, Any]:
             for f in stack.findings
         ],
         "cost": stack.cost,
+        "graphChanges": stack.graph.to_json() if stack.graph is not None else None,
     }
 
 

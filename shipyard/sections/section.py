@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from shipyard.blueprint.errors import Finding
+from shipyard.graph.model import GraphPart
 
 if TYPE_CHECKING:
     from components.app.args import AppBinding
@@ -130,6 +131,12 @@ class Section:
 
     summarizes: ClassVar[bool] = False
     """True when `summarize` phrases this section's changes instead of `summary` entries."""
+
+    def graph(self, platform: Platform) -> GraphPart:
+        """Its nodes, groups and edges in the platform's picture (`shipyard graph`,
+        the plan's diagram), including the edges of apps bound to it; see
+        `shipyard/graph/model.py`."""
+        return GraphPart()
 
     # The binding interface: a bindable section serves one `uses[].kind` of apps.
     use_kind: ClassVar[str | None] = None

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from shipyard.cli.main import cli
+from shipyard.graph.mermaid import EDGE_STYLES, MARK_STYLES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 PROJECT_FILES = ("Pulumi.yaml", "stacks/__main__.py", "blueprints/dev.yaml", "blueprints/prod.yaml")
@@ -127,6 +128,38 @@ def test_markdown_plan_is_one_marked_comment(repo) -> None:
         "\n"
         f"**Cost**: {DEV_COST}\n"
         "\n"
+        "<details><summary>Diagram: 1 node modified, 1 edge modified</summary>\n"
+        "\n"
+        "```mermaid\n"
+        "flowchart TB\n"
+        '  subgraph layer_serving["Serving"]\n'
+        '    gateway_ai_gateway{{"<b>ai-gateway</b><br/>LiteLLM x1"}}\n'
+        '    model_qwen_small("<b>qwen-small</b><br/>Qwen/Qwen2.5-0.5B-Instruct")\n'
+        '    ray_ray("<b>ray</b><br/>RayCluster · Ray 2.52.0")\n'
+        "  end\n"
+        '  subgraph layer_compute["Compute"]\n'
+        '    nodePool_gpu_small["<b>gpu-small</b><br/>1x nvidia-a10g<br/>1-3 nodes"]\n'
+        "  end\n"
+        '  gateway_ai_gateway -->|"default"| model_qwen_small\n'
+        '  model_qwen_small -->|"1 x 1 GPU → 2 x 1 GPU"| nodePool_gpu_small\n'
+        '  ray_ray -->|"gpu x0-1 x 1 GPU"| nodePool_gpu_small\n'
+        f"  classDef added {MARK_STYLES['added']}\n"
+        f"  classDef modified {MARK_STYLES['modified']}\n"
+        f"  classDef removed {MARK_STYLES['removed']}\n"
+        '  subgraph legend["Changes"]\n'
+        '    legend_added["added"]:::added\n'
+        '    legend_modified["modified"]:::modified\n'
+        '    legend_removed["removed"]:::removed\n'
+        "  end\n"
+        "  class model_qwen_small modified\n"
+        f"  linkStyle 1 {EDGE_STYLES['modified']}\n"
+        "```\n"
+        "\n"
+        "The head revision's blueprint, as `shipyard graph` draws it; green is added, amber "
+        "modified, red and dashed removed.\n"
+        "\n"
+        "</details>\n"
+        "\n"
         "<details><summary>Why this stack is affected</summary>\n"
         "\n"
         "- `blueprints/dev.yaml (blueprint)`\n"
@@ -204,6 +237,24 @@ def test_an_unknown_base_is_a_usage_error(repo) -> None:
     result = CliRunner().invoke(cli, ["plan", "--base", "nope"], catch_exceptions=False)
     assert result.exit_code == 2
     assert "unknown revision `nope`" in result.stderr
+
+
+def test_json_plan_names_what_the_change_does_to_the_picture(repo) -> None:
+    scale_dev(repo)
+    result = plan("--format", "json")
+    assert result.exit_code == 0, result.output
+    [dev] = json.loads(result.stdout)["stacks"]
+    assert dev["graphChanges"] == {
+        "nodes": {"model/qwen-small": "modified"},
+        "edges": [
+            {
+                "source": "model/qwen-small",
+                "target": "nodePool/gpu-small",
+                "kind": "runsOn",
+                "mark": "modified",
+            }
+        ],
+    }
 
 
 def test_staging_a_models_weights_notes_its_cold_start(repo) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shipyard.blueprint.platform import PlatformSpec
 from shipyard.sections.registry import BY_NAME, SECTIONS
 
@@ -51,3 +53,30 @@ def test_every_use_kind_has_the_section_that_binds_it() -> None:
     )
     for kind, section in BINDABLE.items():
         assert type(section).bind is not Section.bind, kind
+
+
+DRAW_NOTHING = {"cluster", "budget", "monitoring"}
+"""Sections with nothing of their own in the picture: the cluster holds it all, a budget is
+a number, and monitoring watches every workload (an edge to each would double the edges;
+the plan names its changes in words)."""
+
+
+def test_every_section_draws_itself(tmp_path: Path) -> None:
+    """Each section, in the blueprint with every section (tests/graph/everything.py), adds
+    its nodes to the picture; every bindable section draws its apps' bindings as edges."""
+    from shipyard.sections.registry import BINDABLE
+    from tests.graph.everything import everything
+
+    platform = everything(tmp_path)
+    for section in SECTIONS:
+        part = section.graph(platform)
+        if section.name in DRAW_NOTHING:
+            assert (part.nodes, part.groups, part.edges) == ([], [], []), section.name
+            continue
+        assert part.nodes, (
+            f"section `{section.key}` draws nothing: declare it in tests/graph/everything.py "
+            "and implement `Section.graph` in its package (see shipyard/graph/model.py)"
+        )
+    for kind, section in BINDABLE.items():
+        from_apps = [e for e in section.graph(platform).edges if e.source.startswith("app/")]
+        assert from_apps, f"the `{kind}` bindings of apps are not drawn"

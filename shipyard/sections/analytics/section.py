@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -82,6 +83,11 @@ class AnalyticsSection(Section):
         from shipyard.sections.analytics.binding import analytics_grants
 
         return analytics_grants(dict(use))
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.analytics.graph import analytics_graph
+
+        return analytics_graph(platform)
 
     def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
         from shipyard.sections.analytics.targets import analytics_scrape_targets

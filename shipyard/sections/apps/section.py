@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -129,6 +130,11 @@ class AppsSection(Section):
         from shipyard.sections.apps.binding import app_grants
 
         return app_grants(dict(use))
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.apps.graph import apps_graph
+
+        return apps_graph(platform)
 
 
 SECTION = AppsSection()

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -80,6 +81,11 @@ class EventsSection(Section):
         from shipyard.sections.events.binding import events_grants
 
         return events_grants(dict(use))
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.events.graph import events_graph
+
+        return events_graph(platform)
 
     def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
         from shipyard.sections.events.targets import events_scrape_targets

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -76,6 +77,11 @@ class GatewaySection(Section):
         from shipyard.sections.gateway.binding import gateway_grants
 
         return gateway_grants(dict(use))
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.gateway.graph import gateway_graph
+
+        return gateway_graph(platform)
 
     def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
         from shipyard.sections.gateway.targets import gateway_scrape_targets

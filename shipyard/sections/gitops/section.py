@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
 
 
 class GitopsSection(Section):
@@ -36,6 +37,11 @@ class GitopsSection(Section):
         if composed.gitops is None:
             return {}
         return {"gitops": {"webhookUrl": composed.gitops.webhook_url}}
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.gitops.graph import gitops_graph
+
+        return gitops_graph(platform)
 
     def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
         from shipyard.sections.gitops.targets import gitops_scrape_targets

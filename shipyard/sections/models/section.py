@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.cost import LineItem
+    from shipyard.graph.model import GraphPart
 
 
 def describe_model(item: Data) -> str:
@@ -93,6 +94,11 @@ class ModelsSection(Section):
             ),
             *items,
         ]
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.models.graph import models_graph
+
+        return models_graph(platform)
 
     def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
         from shipyard.sections.models.targets import model_scrape_targets

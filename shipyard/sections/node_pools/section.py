@@ -18,6 +18,7 @@ from shipyard.sections.section import Data, Section, SummaryEntry
 
 if TYPE_CHECKING:
     from shipyard.blueprint.platform import Platform
+    from shipyard.graph.model import GraphPart
 
 
 def describe_pool(item: Data) -> str:
@@ -44,6 +45,11 @@ class NodePoolsSection(Section):
         found = [d for d in demands if d is not None]
         yield from check_pool_capacity(platform, found)
         yield from check_pool_requests(platform, found)
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.node_pools.graph import node_pools_graph
+
+        return node_pools_graph(platform)
 
 
 SECTION = NodePoolsSection()

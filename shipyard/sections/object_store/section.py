@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -91,6 +92,11 @@ class ObjectStoreSection(Section):
         from shipyard.sections.object_store.binding import object_store_grants
 
         return object_store_grants(dict(use))
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.object_store.graph import object_store_graph
+
+        return object_store_graph(platform)
 
 
 SECTION = ObjectStoreSection()

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -78,6 +79,11 @@ class PostgresSection(Section):
         from shipyard.sections.postgres.binding import postgres_grants
 
         return postgres_grants(dict(use))
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.postgres.graph import postgres_graph
+
+        return postgres_graph(platform)
 
     def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
         from shipyard.sections.postgres.targets import postgres_scrape_targets

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from components.monitoring.args import ScrapeTarget
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
+    from shipyard.graph.model import GraphPart
 
 
 class RaySection(Section):
@@ -41,6 +42,11 @@ class RaySection(Section):
         from shipyard.sections.ray.compose import compose_ray
 
         compose_ray(platform, composed)
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.ray.graph import ray_graph
+
+        return ray_graph(platform)
 
     def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
         from shipyard.sections.ray.targets import ray_scrape_targets

@@ -1,0 +1,71 @@
+"""The models in the platform's picture: one node per model (its replicas collapsed) in the
+serving layer, on its pool with the GPUs it takes, and the bucket its weights are staged in
+and streamed from (`weights: {type: bucket}`; a staged volume is a detail of the node)."""
+
+from __future__ import annotations
+
+from shipyard.blueprint.platform import Platform
+from shipyard.graph.model import Edge, GraphPart, Node, digest, node_id
+from shipyard.sections.models.model import BucketWeights, ModelSpec, VolumeWeights
+from shipyard.sections.node_pools.graph import pool_node_id
+from shipyard.sections.object_store.graph import bucket_node_id
+
+MODEL_KIND = "model"
+
+
+def model_node_id(name: str) -> str:
+    return node_id(MODEL_KIND, name)
+
+
+def replicas_span(model: ModelSpec) -> str:
+    if model.autoscaling is None:
+        return str(model.replicas)
+    return f"{model.autoscaling.min_replicas}-{model.autoscaling.max_replicas}"
+
+
+def model_details(model: ModelSpec) -> tuple[str, ...]:
+    lines = [model.model]
+    if model.lora_adapters:
+        lines.append("LoRA: " + ", ".join(adapter.name for adapter in model.lora_adapters))
+    if isinstance(model.weights, VolumeWeights):
+        lines.append(f"weights staged on a {model.weights.size} volume")
+    return tuple(lines)
+
+
+def gpus_label(replicas: str, gpus: int) -> str:
+    """`2 x 4 GPU`: replicas (collapsed) times the GPUs each takes."""
+    return f"{replicas} x {gpus} GPU"
+
+
+def models_graph(platform: Platform) -> GraphPart:
+    part = GraphPart()
+    for model in platform.spec.models:
+        part.nodes.append(
+            Node(
+                model_node_id(model.name),
+                MODEL_KIND,
+                model.name,
+                "serving",
+                model_details(model),
+                "round",
+                digest=digest(model),
+            )
+        )
+        part.edges.append(
+            Edge(
+                model_node_id(model.name),
+                pool_node_id(model.node_pool),
+                "runsOn",
+                gpus_label(replicas_span(model), model.tensor_parallel_size),
+            )
+        )
+        if isinstance(model.weights, BucketWeights):
+            part.edges.append(
+                Edge(
+                    model_node_id(model.name),
+                    bucket_node_id(model.weights.bucket),
+                    "weights",
+                    "weights",
+                )
+            )
+    return part
