@@ -6,8 +6,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from components.postgres_args import CNPG_VERSION
-from components.ray_cluster_args import KUBERAY_VERSION
+from components.postgres.args import CNPG_VERSION
+from components.ray.args import KUBERAY_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 
