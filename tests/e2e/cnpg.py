@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from go_modules import cloudnative_pg
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from netns_guard import Connect, Isolated, free_port, isolated
@@ -34,24 +33,6 @@ STATUS_PORT = 8000  # the instance manager's status port, polled on each pod's I
 OPERATOR_NAMESPACE = "cnpg-system"
 CONFIG_NAME = "shipyard-e2e-cnpg"
 READY_TIMEOUT = 60.0
-
-
-def module_dir() -> Path:
-    """The CloudNativePG module at the pinned version, from the Go module cache."""
-    versions = dict(
-        line.split("=", 1)
-        for line in (REPO_ROOT / "scripts" / "toolchain.versions").read_text().splitlines()
-        if line and not line.startswith("#") and "=" in line
-    )
-    module = f"github.com/cloudnative-pg/cloudnative-pg@v{versions['CLOUDNATIVE_PG_VERSION']}"
-    out = subprocess.run(
-        ["go", "mod", "download", "-json", module],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "GOFLAGS": "-mod=mod"},
-    )
-    return Path(json.loads(out.stdout)["Dir"])
 
 
 def make_pki(directory: Path) -> bytes:
@@ -172,7 +153,7 @@ def cnpg_operator(
     api_port = server_port(kubeconfig)
     ca = make_pki(workdir / "pki")
     host_port = free_port()
-    configs = webhook_configurations(module_dir(), host_port, ca)
+    configs = webhook_configurations(cloudnative_pg(), host_port, ca)
     with contextlib.suppress(ApiException):
         core.create_namespace({"metadata": {"name": OPERATOR_NAMESPACE}})
     pod_ips: set[str] = set()

@@ -206,9 +206,8 @@ def isolated(
     """Run `command` in a loopback-only network namespace with the API server on
     127.0.0.1:`api_port` bridged in, and each `webhook_ports` entry (host port -> port in
     the namespace) bridged out; guard it as the module docstring says."""
-    strace = shutil.which("strace")
     unshare = shutil.which("unshare")
-    assert strace and unshare, "the e2e needs strace and unshare (util-linux) on PATH"
+    assert unshare, "the e2e needs unshare (util-linux) on PATH"
     workdir.mkdir(parents=True, exist_ok=True)
     log, trace = workdir / f"{name}.log", workdir / f"{name}.strace"
     api_sock = workdir / "api.sock"
@@ -240,8 +239,7 @@ def isolated(
                 *(python, str(BRIDGE), "--loopback-up"),
                 *(f"--forward={f}" for f in inner_forwards),
                 "--",
-                *(strace, "-f", "--seccomp-bpf", "-qq", "-e", "trace=connect", "-e", "signal=none"),
-                *("-o", str(trace), "--", *command),
+                *traced(command, trace),
             ],
             stdout=subprocess.PIPE,
             stderr=out,
@@ -273,17 +271,39 @@ def isolated(
     check(name, running, allow)
 
 
+def traced(command: Sequence[str], trace: Path) -> list[str]:
+    """`command` under `strace -f`, recording every connect() of it and its children."""
+    strace = shutil.which("strace")
+    assert strace, "the e2e needs strace on PATH"
+    return [
+        *(strace, "-f", "--seccomp-bpf", "-qq", "-e", "trace=connect", "-e", "signal=none"),
+        *("-o", str(trace), "--", *command),
+    ]
+
+
+def off_loopback(
+    name: str, trace: Path, allow: Callable[[Connect], bool], connects_expected: bool = True
+) -> list[Connect]:
+    """The non-loopback connect() calls in a trace; fails on any that `allow` does not
+    name, and, when the command must have connected somewhere, on a trace that shows no
+    loopback connection at all (strace not tracing)."""
+    assert trace.exists(), f"{name}: strace wrote no trace"
+    connects = parse_trace(trace.read_text())
+    if connects_expected:
+        assert any(c.family in ("AF_INET", "AF_INET6") and c.loopback for c in connects), (
+            f"{name}: the trace shows no loopback connection at all; is strace tracing it?"
+        )
+    tried = [c for c in connects if not c.loopback]
+    forbidden = [str(c) for c in tried if not allow(c)]
+    assert forbidden == [], f"{name} tried to connect off loopback:\n" + "\n".join(forbidden)
+    return tried
+
+
 def check(name: str, running: Isolated, allow: Callable[[Connect], bool]) -> None:
     """The guard's verdict, once the command has stopped."""
-    assert running.trace.exists(), f"{name}: strace wrote no trace"
-    connects = running.connects()
-    assert any(c.family == "AF_INET" and c.loopback for c in connects), (
-        f"{name}: the trace shows no connection at all; is strace tracing it?"
-    )
-    forbidden = [str(c) for c in connects if not c.loopback and not allow(c)]
-    carried = [str(c) for c in connects if not c.loopback and not c.refused_by_namespace]
     assert running.sockets_seen == [], f"{name}: non-loopback sockets: {running.sockets_seen}"
-    assert forbidden == [], f"{name} tried to connect off loopback:\n" + "\n".join(forbidden)
+    tried = off_loopback(name, running.trace, allow)
+    carried = [str(c) for c in tried if not c.refused_by_namespace]
     assert carried == [], f"{name}: connections not refused by the namespace:\n" + "\n".join(
         carried
     )
