@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import platform
 import subprocess
 import time
 from collections.abc import Iterator
@@ -157,6 +158,13 @@ def cnpg_operator(
     with contextlib.suppress(ApiException):
         core.create_namespace({"metadata": {"name": OPERATOR_NAMESPACE}})
     pod_ips: set[str] = set()
+    # The operator image carries the instance manager as /operator/manager_<arch>, which
+    # the operator finds (relative to its working directory) and hashes to tell which
+    # architectures its pods can run: the same binary, put where it looks.
+    goarch = {"x86_64": "amd64", "aarch64": "arm64"}[platform.machine()]
+    managers = workdir / "operator"
+    managers.mkdir(parents=True, exist_ok=True)
+    (managers / f"manager_{goarch}").symlink_to((toolchain_bin / "cnpg-manager").resolve())
     env = {
         "KUBECONFIG": kubeconfig,
         "OPERATOR_NAMESPACE": OPERATOR_NAMESPACE,
