@@ -198,3 +198,5 @@ def cnpg_operator(
         finally:
             for config in configs:
                 _unregister(admission, config)
+    with contextlib.suppress(ApiException):
+        core.delete_namespace(OPERATOR_NAMESPACE)
