@@ -107,6 +107,23 @@ class RunningOperator:
     pod_ips: set[str]
 
 
+def _active_namespace(core: client.CoreV1Api, name: str) -> None:
+    """Create the namespace, waiting out an earlier copy that is still terminating."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if core.read_namespace(name).status.phase == "Active":
+                return
+        except ApiException as error:
+            if error.status != 404:
+                raise
+            with contextlib.suppress(ApiException):
+                core.create_namespace({"metadata": {"name": name}})
+            continue
+        time.sleep(1)
+    raise AssertionError(f"namespace {name} did not become Active")
+
+
 def _register(admission: client.AdmissionregistrationV1Api, config: dict[str, Any]) -> None:
     if config["kind"] == "MutatingWebhookConfiguration":
         admission.create_mutating_webhook_configuration(config)
@@ -155,8 +172,7 @@ def cnpg_operator(
     ca = make_pki(workdir / "pki")
     host_port = free_port()
     configs = webhook_configurations(cloudnative_pg(), host_port, ca)
-    with contextlib.suppress(ApiException):
-        core.create_namespace({"metadata": {"name": OPERATOR_NAMESPACE}})
+    _active_namespace(core, OPERATOR_NAMESPACE)
     pod_ips: set[str] = set()
     # The operator image carries the instance manager as /operator/manager_<arch>, which
     # the operator finds (relative to its working directory) and hashes to tell which
