@@ -196,13 +196,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             state = self.resources[response.urn].state
+            # A resource's own placeholders stand for its outputs, not its inputs; those it
+            # was given (another resource's outputs) stay.
+            own = {key: computed_placeholder(request.type, request.name, key) for key in state}
+            inputs = {key: value for key, value in state.items() if value != own[key]}
             self.recorded.append(
                 RenderedResource(
                     urn=response.urn,
                     type=request.type,
                     name=request.name,
                     parent=request.parent or None,
-                    inputs=dict(state),
+                    inputs=inputs,
                     protect=bool(request.protect),
                     property_dependencies={
                         key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()

@@ -397,6 +397,10 @@ def test_placeholders_stand_only_for_outputs_the_inputs_do_not_give(
     registered = {(resource.name, resource.type) for resource in resources}
     assert ("shipyard-prod-node", "name", "aws:iam/role:Role") in found
     assert {(name, type_) for name, _, type_ in found} <= registered
+    # A resource's records keep its inputs: its own outputs' placeholders are not among them.
+    [role] = [r for r in resources if r.name == "shipyard-prod-node" and "iam/role" in r.type]
+    assert "arn" not in role.inputs and "name" not in role.inputs
+    assert role.inputs["assumeRolePolicy"]
 
 
 def test_only_string_outputs_get_a_placeholder() -> None:
