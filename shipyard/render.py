@@ -7,12 +7,15 @@ create. It is the base of `shipyard render`, and later of plans and diffs.
 from __future__ import annotations
 
 import runpy
-from collections.abc import Callable
+import types
+import typing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi import _types as pulumi_types
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
@@ -101,6 +104,75 @@ class EchoMocks(pulumi.runtime.Mocks):
         return {}, None
 
 
+COMPUTED_PLACEHOLDER = "<computed at deploy: {name}.{property} ({type})>"
+"""Written instead of a string output that only the provider knows (an IAM role's `name`,
+a cluster's `endpoint`), so a reader and a validator see that the field is set at deploy
+instead of finding it missing. Offline nothing else can stand for it."""
+
+
+def computed_placeholder(type_token: str, name: str, prop: str) -> str:
+    """`<computed at deploy: NAME.PROPERTY (TYPE)>` for one resource's output property."""
+    return COMPUTED_PLACEHOLDER.format(name=name, property=prop, type=type_token)
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    sub: type
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _is_string(hint: Any) -> bool:
+    """`str` or `Optional[str]`: the outputs a placeholder string can stand for."""
+    if hint is str:
+        return True
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return set(typing.get_args(hint)) == {str, type(None)}
+    return False
+
+
+class ResourceClasses:
+    """Resource classes by type token (`@pulumi.type_token`), among those imported so far."""
+
+    def __init__(self) -> None:
+        self._by_token: dict[str, type] = {}
+
+    def get(self, type_token: str) -> type | None:
+        if type_token not in self._by_token:  # a module imported since the last look
+            for cls in _subclasses(pulumi.CustomResource):
+                token = pulumi.get_type_token(cls)
+                if token:
+                    self._by_token.setdefault(token, cls)
+        return self._by_token.get(type_token)
+
+    def string_outputs(self, type_token: str) -> list[str]:
+        """The resource's output properties of string type (Pulumi names)."""
+        cls = self.get(type_token)
+        if cls is None:
+            return []
+        hints = pulumi_types.resource_types(cls)
+        return sorted(prop for prop, hint in hints.items() if _is_string(hint))
+
+
+class DeployTimeMocks(EchoMocks):
+    """`EchoMocks`, plus a placeholder for every string output the inputs do not give
+    (`COMPUTED_PLACEHOLDER`). Without it such an output resolves to None offline, and a
+    field built from it is silently left out of the rendered object."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.classes = ResourceClasses()
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        resource_id, outputs = super().new_resource(args)
+        for prop in self.classes.string_outputs(args.typ):
+            if outputs.get(prop) is None and prop not in ("id", "urn"):
+                outputs[prop] = computed_placeholder(args.typ, args.name, prop)
+        return resource_id, outputs
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, also keeping every registration but the stack's, in order.
 
@@ -124,13 +196,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             state = self.resources[response.urn].state
+            # A resource's own placeholders stand for its outputs, not its inputs; those it
+            # was given (another resource's outputs) stay.
+            own = {key: computed_placeholder(request.type, request.name, key) for key in state}
+            inputs = {key: value for key, value in state.items() if value != own[key]}
             self.recorded.append(
                 RenderedResource(
                     urn=response.urn,
                     type=request.type,
                     name=request.name,
                     parent=request.parent or None,
-                    inputs=dict(state),
+                    inputs=inputs,
                     protect=bool(request.protect),
                     property_dependencies={
                         key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
@@ -168,7 +244,7 @@ def render_program(
     program: Callable[[], None], stack: str, config: dict[str, str]
 ) -> list[RenderedResource]:
     """Run `program` against a recording mock monitor and return what it registered."""
-    monitor = RecordingMonitor(EchoMocks())
+    monitor = RecordingMonitor(DeployTimeMocks())
     install_monitor(monitor, PROJECT, stack)
     pulumi.runtime.set_all_config(config, [])
     _sync_await(run_pulumi_func(program))

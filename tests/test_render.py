@@ -3,6 +3,8 @@ would create checked against the real upstream Kubernetes OpenAPI schema."""
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from typing import Any
 
 import kubernetes_validate
 import kubernetes_validate.utils
+import pulumi
 import pytest
 from ruamel.yaml import YAML
 
@@ -18,7 +21,14 @@ from components.eks.args import STORAGE_CLASS
 from components.monitoring.manifests import render_objects
 from components.shared.scheduling import GPU_RESOURCE
 from shipyard.blueprint import Platform, load_blueprint
-from shipyard.render import RenderedResource, render_blueprint
+from shipyard.render import (
+    COMPUTED_PLACEHOLDER,
+    DeployTimeMocks,
+    RenderedResource,
+    ResourceClasses,
+    computed_placeholder,
+    render_blueprint,
+)
 from shipyard.sections.cache.model import ValkeyCacheSpec
 from shipyard.sections.cluster.eks import EksCluster
 from shipyard.sections.monitoring.args import monitoring_args
@@ -390,6 +400,70 @@ def test_every_namespaced_object_is_in_the_platform_namespace(
             assert "namespace" not in manifest["metadata"], file
         else:
             assert manifest["metadata"]["namespace"] == result.platform.namespace, file
+
+
+# --- values computed at deploy ---------------------------------------------------------
+
+
+def test_a_deploy_time_output_is_written_as_a_placeholder(rendered: dict[str, Rendered]) -> None:
+    """Prod's Karpenter EC2NodeClass takes its `role` from the IAM role the EKS component
+    creates, whose name only AWS knows: the field is written as a placeholder naming the
+    resource and property, not dropped (Karpenter requires `role` or `instanceProfile`)."""
+    result = rendered["prod"]
+    [pool] = karpenter_pools(result.platform)
+    node_class = result.objects[f"ec2nodeclass-{pool}.yaml"]
+    node_role = f"{result.platform.metadata.name}-node"
+    assert node_class["spec"]["role"] == computed_placeholder(
+        "aws:iam/role:Role", node_role, "name"
+    )
+    assert node_class["spec"]["role"] == (
+        "<computed at deploy: shipyard-prod-node.name (aws:iam/role:Role)>"
+    )
+
+
+def test_placeholders_stand_only_for_outputs_the_inputs_do_not_give(
+    project_root: Path, rendered: dict[str, Rendered]
+) -> None:
+    """dev creates nothing a cloud computes: no placeholder. In prod every placeholder names
+    a string output of a resource the program registered."""
+    marker = COMPUTED_PLACEHOLDER.split("{", 1)[0]
+    assert marker == "<computed at deploy: "
+    assert marker not in json.dumps(rendered["dev"].objects)
+    text = json.dumps(rendered["prod"].objects)
+    found = set(re.findall(r"<computed at deploy: ([\w.-]+)\.(\w+) \(([\w:/.-]+)\)>", text))
+    assert text.count(marker) == sum(text.count(computed_placeholder(t, n, p)) for n, p, t in found)
+    resources = render_blueprint(project_root / "blueprints" / "prod.yaml", project_root, "prod")
+    registered = {(resource.name, resource.type) for resource in resources}
+    assert ("shipyard-prod-node", "name", "aws:iam/role:Role") in found
+    assert {(name, type_) for name, _, type_ in found} <= registered
+    # A resource's records keep its inputs: its own outputs' placeholders are not among them.
+    [role] = [r for r in resources if r.name == "shipyard-prod-node" and "iam/role" in r.type]
+    assert "arn" not in role.inputs and "name" not in role.inputs
+    assert role.inputs["assumeRolePolicy"]
+
+
+def test_only_string_outputs_get_a_placeholder() -> None:
+    """An IAM role's `arn` and `name` are strings the provider computes; `maxSessionDuration`
+    (a number) and `tags` (a map) stay unset offline, as before."""
+    import pulumi_aws  # noqa: F401  (registers the aws:iam/role:Role class)
+
+    outputs = ResourceClasses().string_outputs("aws:iam/role:Role")
+    assert {"arn", "name", "uniqueId"} <= set(outputs)
+    assert "maxSessionDuration" not in outputs and "tags" not in outputs
+    assert ResourceClasses().string_outputs("example:index:Unknown") == []
+    _, written = DeployTimeMocks().new_resource(
+        pulumi.runtime.MockResourceArgs(
+            typ="aws:iam/role:Role",
+            name="node",
+            inputs={"name": "given", "assumeRolePolicy": "{}"},
+            provider="",
+            resource_id="",
+            custom=True,
+        )
+    )
+    assert written["name"] == "given"
+    assert written["arn"] == "<computed at deploy: node.arn (aws:iam/role:Role)>"
+    assert "maxSessionDuration" not in written
 
 
 # --- the upstream Kubernetes schema ---------------------------------------------------

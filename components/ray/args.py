@@ -30,6 +30,15 @@ RAY_USER = 1000
 """The `ray` user of the rayproject/ray images."""
 
 
+LocalChartPath = Annotated[
+    str,
+    Field(
+        pattern=r"^/",
+        description="Absolute path of a local chart directory (a mirrored or vendored copy).",
+    ),
+]
+
+
 def default_image(ray_version: str, gpu: bool) -> str:
     """`rayproject/ray:<version>`, or its `-gpu` (CUDA) variant."""
     return f"{RAY_IMAGE_REPOSITORY}:{ray_version}{'-gpu' if gpu else ''}"
@@ -180,6 +189,10 @@ class RayClusterArgs(ComponentArgs):
     operator_chart_version: Annotated[
         str, Field(description=f"KubeRay chart version; default `{KUBERAY_VERSION}`.")
     ] = KUBERAY_VERSION
+    operator_chart_path: Annotated[
+        LocalChartPath | None,
+        Field(description="A local `kuberay-operator` chart directory instead of the repository."),
+    ] = None
 
     @model_validator(mode="after")
     def _consistent(self) -> RayClusterArgs:

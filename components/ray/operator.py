@@ -8,7 +8,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
-from components.ray.args import KUBERAY_CHART, KUBERAY_CHART_REPO, KUBERAY_VERSION
+from components.ray.args import (
+    KUBERAY_CHART,
+    KUBERAY_CHART_REPO,
+    KUBERAY_VERSION,
+    LocalChartPath,
+)
 from components.ray.manifests import render_operator_values
 from components.shared.args import ComponentArgs
 from components.shared.names import Dns1123Label
@@ -24,6 +29,10 @@ class KubeRayOperatorArgs(ComponentArgs):
     chart_repo: Annotated[
         str, Field(min_length=1, description=f"Chart repository; default `{KUBERAY_CHART_REPO}`.")
     ] = KUBERAY_CHART_REPO
+    chart_path: Annotated[
+        LocalChartPath | None,
+        Field(description="A local chart directory, used instead of `chart_repo`; default none."),
+    ] = None
 
 
 class KubeRayOperator(pulumi.ComponentResource):
@@ -41,9 +50,11 @@ class KubeRayOperator(pulumi.ComponentResource):
         self.release = k8s.helm.v3.Release(
             name,
             name=name,
-            chart=KUBERAY_CHART,
+            chart=args.chart_path or KUBERAY_CHART,
             version=args.chart_version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=args.chart_repo),
+            repository_opts=(
+                None if args.chart_path else k8s.helm.v3.RepositoryOptsArgs(repo=args.chart_repo)
+            ),
             namespace=args.namespace,
             values=render_operator_values(),
             # The CRDs must exist before any RayCluster; wait for the release.

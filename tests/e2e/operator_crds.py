@@ -81,6 +81,32 @@ def apply_crds(kube_api: Any, paths: list[Path]) -> list[str]:
     return names
 
 
+STUCK = "storage is (re)initializing"
+
+
+def _gone_or_requeued(extensions: client.ApiextensionsV1Api, name: str) -> bool:
+    """Whether the CRD is gone; if its finalizer gave up, touch it so that it runs again.
+
+    kube-apiserver 1.34 leaves a CRD deleted soon after its watch cache started in
+    Terminating for good ("could not list instances: storage is (re)initializing"): the
+    finalizer is retried only when the CRD changes. An annotation is such a change."""
+    try:
+        crd = extensions.read_custom_resource_definition(name)
+    except ApiException as error:
+        if error.status == 404:
+            return True
+        raise
+    conditions = (crd.status.conditions or []) if crd.status else []
+    if any(c.type == "Terminating" and STUCK in (c.message or "") for c in conditions):
+        touch = {"metadata": {"annotations": {"shipyard.dev/requeue": str(time.monotonic())}}}
+        try:
+            extensions.patch_custom_resource_definition(name, touch)
+        except ApiException as error:
+            if error.status != 404:
+                raise
+    return False
+
+
 def delete_crds(kube_api: Any, names: list[str]) -> None:
     """Delete these CRDs and wait until they are gone."""
     extensions = client.ApiextensionsV1Api(kube_api)
@@ -90,4 +116,4 @@ def delete_crds(kube_api: Any, names: list[str]) -> None:
         except ApiException as error:
             if error.status != 404:
                 raise
-    _until(lambda: all(_absent(extensions, n) for n in names), "the CRDs to be deleted")
+    _until(lambda: all([_gone_or_requeued(extensions, n) for n in names]), "the CRDs to be deleted")

@@ -79,4 +79,5 @@ def ray_args(platform: Platform) -> ray.RayClusterArgs | None:
         ),
         install_operator=spec.install_operator,
         operator_chart_version=spec.operator_chart_version,
+        operator_chart_path=spec.operator_chart_path,
     )

@@ -51,6 +51,14 @@ def check_ray(platform: Platform) -> Iterator[Finding]:
         problem = image_version_problem(ray.image, ray.ray_version)
         if problem:
             yield ((*base, "image"), problem.replace("`ray_version`", "`rayVersion`"))
+    chart_path = ray.operator_chart_path
+    if chart_path is not None and not chart_path.startswith("/"):
+        yield ((*base, "operatorChartPath"), f"`{chart_path}` is not an absolute path")
+    if chart_path is not None and not ray.install_operator:
+        yield (
+            (*base, "operatorChartPath"),
+            "a chart is installed only with `installOperator: true`; set it or drop the path",
+        )
     if ray.head.node_pool is not None and platform.pool(ray.head.node_pool) is None:
         yield ((*base, "head", "nodePool"), unknown_pool(ray.head.node_pool))
     counts = Counter(group.name for group in ray.worker_groups)

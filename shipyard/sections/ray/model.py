@@ -72,6 +72,13 @@ class RaySpec(BlueprintModel):
     operator_chart_version: Annotated[
         str, Field(min_length=1, description=f"KubeRay chart; default `{KUBERAY_VERSION}`.")
     ] = KUBERAY_VERSION
+    operator_chart_path: Annotated[
+        str | None,
+        Field(
+            description="Absolute path of a local `kuberay-operator` chart (a mirror) to "
+            "install instead of the chart repository's; default none."
+        ),
+    ] = None
     ray_version: Annotated[
         str, Field(pattern=r"^\d+\.\d+\.\d+$", description=f"Default `{RAY_VERSION}`.")
     ] = RAY_VERSION

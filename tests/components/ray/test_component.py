@@ -72,6 +72,19 @@ def test_the_operator_release_is_pinned_and_comes_first(monitor: Recorder) -> No
     assert cluster.dependencies == (release.urn,)
 
 
+def test_a_local_chart_path_replaces_the_repository(monitor: Recorder) -> None:
+    deploy(make_args(operator_chart_path="/srv/charts/kuberay-operator"))
+    release = monitor.one(RELEASE)
+    assert release.inputs["chart"] == "/srv/charts/kuberay-operator"
+    assert release.inputs["version"] == KUBERAY_VERSION
+    assert "repositoryOpts" not in release.inputs
+
+
+def test_a_relative_chart_path_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"operator_chart_path\n  String should match"):
+        make_args(operator_chart_path="charts/kuberay-operator")
+
+
 def test_install_operator_false_uses_the_clusters_operator(monitor: Recorder) -> None:
     deploy(make_args(install_operator=False))
     assert [r.type for r in monitor.recorded if r.type == RELEASE] == []

@@ -141,3 +141,40 @@ def test_cpu_workers_and_the_dev_blueprint_fit(tmp_path: Path) -> None:
     path.write_text(text)
     ray = load_blueprint(path).spec.ray
     assert ray is not None and ray.worker_groups[0].max_replicas == 9
+
+
+def test_a_local_operator_chart_path_reaches_the_operator_args(tmp_path: Path) -> None:
+    from shipyard.sections.ray.args import ray_args
+
+    text = DEV.read_text().replace(
+        "    installOperator: true\n",
+        "    installOperator: true\n    operatorChartPath: /srv/charts/kuberay-operator\n",
+    )
+    path = tmp_path / "bp.yaml"
+    path.write_text(text)
+    args = ray_args(load_blueprint(path))
+    assert args is not None and args.operator_chart_path == "/srv/charts/kuberay-operator"
+
+
+def test_the_operator_chart_path_must_be_absolute(tmp_path: Path) -> None:
+    text = DEV.read_text().replace(
+        "    installOperator: true\n",
+        "    installOperator: true\n    operatorChartPath: charts/kuberay-operator\n",
+    )
+    line, column = at(text, "operatorChartPath")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.ray.operatorChartPath: `charts/kuberay-operator` is "
+        "not an absolute path"
+    ]
+
+
+def test_an_operator_chart_path_needs_install_operator(tmp_path: Path) -> None:
+    text = DEV.read_text().replace(
+        "    installOperator: true\n",
+        "    installOperator: false\n    operatorChartPath: /srv/charts/kuberay-operator\n",
+    )
+    line, column = at(text, "operatorChartPath")
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.ray.operatorChartPath: a chart is installed only with "
+        "`installOperator: true`; set it or drop the path"
+    ]
