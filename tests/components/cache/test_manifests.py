@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from components.cache.args import PROXY_IMAGE, VALKEY_IMAGE, CacheIssuer, CacheTls, ValkeyCacheArgs
 from components.cache.certificates import render_certificates
+from components.cache.users import CacheUser
 from components.cache.manifests import (
     render_config_map,
     render_pod_disruption_budgets,
@@ -40,8 +41,11 @@ def builtin_objects(args: ValkeyCacheArgs) -> list[dict[str, Any]]:
 
 
 def test_every_object_validates_against_the_kubernetes_schema() -> None:
-    for manifest in builtin_objects(ARGS) + builtin_objects(
-        ARGS.model_copy(update={"persistence": "none", "storage_size": None})
+    users = (CacheUser(name="backend", key_prefix="backend:"),)
+    for manifest in (
+        builtin_objects(ARGS)
+        + builtin_objects(ARGS.model_copy(update={"users": users, "metrics": True}))
+        + builtin_objects(ARGS.model_copy(update={"persistence": "none", "storage_size": None}))
     ):
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 
