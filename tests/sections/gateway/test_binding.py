@@ -8,6 +8,9 @@ import json
 from functools import partial
 from pathlib import Path
 
+import pytest
+
+from components.app.manifests import render_pod_spec
 from components.gateway.key_job import render_key_sync
 from components.gateway.keys import AppKey
 from components.gateway.limits import Limits
@@ -212,3 +215,37 @@ def test_portkey_exports_binds_instead_of_a_declared_key() -> None:
         app="exports", limits=Limits(rpm=60), models=("mistral-7b-instruct",)
     )
     assert platform.spec.gateway is not None and platform.spec.gateway.keys == []
+
+
+def _secret_refs(node: object) -> set[tuple[str, str]]:
+    """Every `(Secret, key)` a rendered pod spec reads: env refs and projected items."""
+    found: set[tuple[str, str]] = set()
+    if isinstance(node, dict):
+        ref = node.get("secretKeyRef")
+        if isinstance(ref, dict):
+            found.add((ref["name"], ref["key"]))
+        secret = node.get("secret")
+        if isinstance(secret, dict) and "items" in secret:
+            found |= {(secret["name"], item["key"]) for item in secret["items"]}
+        for value in node.values():
+            found |= _secret_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _secret_refs(value)
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "blueprints" / "examples").glob("*.yaml")))
+def test_no_example_app_reads_the_master_key(path: Path) -> None:
+    platform = load_blueprint(path)
+    gateway = platform.spec.gateway
+    assert gateway is not None
+    keyed = {key.app for key in (gateway_args(platform) or pytest.fail()).app_keys}
+    for app in platform.spec.apps:
+        pod = render_pod_spec(app.name, app_service_args(platform, app))
+        refs = _secret_refs(pod)
+        assert all(not name.endswith("-master-key") for name, _ in refs), app.name
+        if any(use.kind == "gateway" for use in app.uses):
+            secret = f"{gateway.name}-{app.name}-key"
+            assert {(secret, "api-key"), (secret, "base-url")} <= refs, app.name
+            assert app.name in keyed
