@@ -21,7 +21,7 @@ from components.cache.users import URI_KEY, USER_PASSWORD_KEY, CacheUser, user_s
 from components.shared.secret_refs import SecretKeyRef
 from shipyard.blueprint.errors import Finding, Path
 from shipyard.blueprint.platform import Platform
-from shipyard.sections.apps.bound import binding_name, env_prefix, peer, uses_of
+from shipyard.sections.apps.bound import app_pods, binding_name, env_prefix, peer, uses_of
 from shipyard.sections.apps.model import AppSpec
 from shipyard.sections.cache.args import cache_binding
 from shipyard.sections.cache.model import CacheUse, ElastiCacheSpec, ValkeyCacheSpec
@@ -80,8 +80,8 @@ def check_cache_use(
             (*path, "kind"),
             f"app `{app.name}` binds to the cache twice; its one user has one prefix, so bind once",
         )
-    if isinstance(spec, ValkeyCacheSpec):
-        labels = {"shipyard.dev/app": app.name}
+    if isinstance(spec, ValkeyCacheSpec) and use is bindings[0]:
+        labels = app_pods(app.name)
         for index, client in enumerate(spec.clients):
             if dict(client.pod_labels) == labels:
                 yield (
