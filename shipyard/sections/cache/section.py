@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.cost import LineItem
+    from shipyard.graph.model import GraphPart
     from shipyard.sections.apps.model import AppSpec
 
 
@@ -67,6 +68,11 @@ class CacheSection(Section):
                 "passwordSecretName": cache.password_secret_name,
             }
         }
+
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.cache.graph import cache_graph
+
+        return cache_graph(platform)
 
     def volumes(self, platform: Platform) -> list[Volume]:
         from shipyard.cost import quantity_gib

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from components.cache.args import PROXY_IMAGE, VALKEY_IMAGE, CacheIssuer, CacheTls, ValkeyCacheArgs
 from components.cache.certificates import render_certificates
-from components.cache.users import CacheUser
 from components.cache.manifests import (
     render_config_map,
     render_pod_disruption_budgets,
@@ -22,6 +21,7 @@ from components.cache.manifests import (
     render_stateful_set,
 )
 from components.cache.network_policies import render_network_policies
+from components.cache.users import CacheUser
 from tests.components.crd_schemas import Schemas, crd_paths, load_schemas, validate
 
 KUBERNETES_VERSION = kubernetes_validate.utils.latest_version()
