@@ -172,6 +172,4 @@ def test_out_writes_the_dashboards_and_rules_as_grafana_and_prometheus_read_them
     # CacheRejectingConnections.
     assert "SUCCESS: 20 rules found" in checked.stdout + checked.stderr
     text = rules.read_text()
-    assert all(
-        f"alert: {name}" in text for name in ("CacheServerDown", "CacheRejectingConnections")
-    )
+    assert all(f'"{name}"' in text for name in ("CacheServerDown", "CacheRejectingConnections"))
