@@ -75,6 +75,18 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     }
 
 
+# A model's router (`routing`): its account, pod-reading Role and the serving objects.
+ROUTER_KINDS = (
+    "serviceaccount",
+    "role",
+    "rolebinding",
+    "deployment",
+    "service",
+    "poddisruptionbudget",
+    "networkpolicy",
+)
+
+
 def expected_files(platform: Platform) -> set[str]:
     """The files `--out` should write: derived from the blueprint, not listed by hand."""
     namespace = platform.namespace
@@ -86,6 +98,10 @@ def expected_files(platform: Platform) -> set[str]:
             files.add(f"persistentvolumeclaim-{namespace}-{model.name}-model-cache.yaml")
         if model.autoscaling is not None:
             files.add(f"scaledobject-{namespace}-{model.name}.yaml")
+        if model.routing is not None:
+            router = f"{model.name}-router"
+            for kind in ROUTER_KINDS:
+                files.add(f"{kind}-{namespace}-{router}.yaml")
         if model.weights is not None:
             files.add(f"configmap-{namespace}-{model.name}-weights-script.yaml")
             if model.weights.type == "volume":

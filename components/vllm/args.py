@@ -222,6 +222,10 @@ class VllmServiceArgs(ComponentArgs):
         dict[str, str],
         Field(description="Labels of the namespace whose scrapers may read `/metrics`."),
     ] = DEFAULT_METRICS_NAMESPACE_LABELS
+    router_pod_labels: Annotated[
+        dict[str, str] | None,
+        Field(description="Labels of the router's pods (same namespace) allowed to connect."),
+    ] = None
 
     _extra_args = field_validator("extra_args")(check_extra_args)
 

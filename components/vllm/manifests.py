@@ -250,7 +250,8 @@ def render_pod_disruption_budget(name: str, args: VllmServiceArgs) -> Manifest:
 
 
 def render_network_policy(name: str, args: VllmServiceArgs) -> Manifest:
-    """Admit only the gateway's pods and the metrics scrapers, on the server port."""
+    """Admit only the gateway's pods (and the model's router's), and the metrics scrapers,
+    on the server port."""
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -262,6 +263,11 @@ def render_network_policy(name: str, args: VllmServiceArgs) -> Manifest:
                 {
                     "from": [
                         {"podSelector": {"matchLabels": dict(args.gateway_pod_labels)}},
+                        *(
+                            [{"podSelector": {"matchLabels": dict(args.router_pod_labels)}}]
+                            if args.router_pod_labels
+                            else []
+                        ),
                         {"namespaceSelector": {"matchLabels": dict(args.metrics_namespace_labels)}},
                     ],
                     "ports": [{"port": VLLM_PORT, "protocol": "TCP"}],

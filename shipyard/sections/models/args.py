@@ -6,6 +6,7 @@ from components.shared.secret_refs import SecretKeyRef
 from components.vllm.args import Autoscaling, LoraAdapter, ModelCache, VllmServiceArgs
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.models.routing_args import router_pod_labels
 from shipyard.sections.models.weights import staged_weights
 from shipyard.sections.node_pools.scheduling import pool_scheduling
 
@@ -63,5 +64,6 @@ def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
             else None
         ),
         weights=staged_weights(platform, model),
+        router_pod_labels=router_pod_labels(model),
         **optional,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from shipyard.blueprint.platform import Platform
 from shipyard.graph.model import Edge, GraphPart, Node, digest, node_id
 from shipyard.sections.models.model import BucketWeights, ModelSpec, VolumeWeights
+from shipyard.sections.models.routing import describe_routing
 from shipyard.sections.node_pools.graph import pool_node_id
 from shipyard.sections.object_store.graph import bucket_node_id
 
@@ -27,6 +28,8 @@ def model_details(model: ModelSpec) -> tuple[str, ...]:
     lines = [model.model]
     if model.lora_adapters:
         lines.append("LoRA: " + ", ".join(adapter.name for adapter in model.lora_adapters))
+    if model.routing is not None:
+        lines.append(describe_routing(model.routing))
     if isinstance(model.weights, VolumeWeights):
         lines.append(f"weights staged on a {model.weights.size} volume")
     return tuple(lines)

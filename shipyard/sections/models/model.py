@@ -24,6 +24,7 @@ from components.vllm.args import (
 from components.vllm.weights_args import DEFAULT_STREAMER_CONCURRENCY, Revision
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import Resources, SecretRef
+from shipyard.sections.models.routing import ModelRouting
 
 DEFAULT_WEIGHTS_SERVICE_ACCOUNT = "model-loader"
 
@@ -181,6 +182,14 @@ class ModelSpec(BlueprintModel):
         Field(
             description="Stage the weights once (a Job, checksums verified) into a bucket or "
             "volume and stream them from there; none: download from Hugging Face at start."
+        ),
+    ] = None
+
+    routing: Annotated[
+        ModelRouting | None,
+        Field(
+            description="A router that picks the replica per request (prefix-cache-aware, "
+            "session-affine, round-robin); none: the Service spreads connections."
         ),
     ] = None
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from components.vllm_router.args import DEFAULT_ROUTER_REPLICAS
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.models.checks import check_models, model_gpus_wanted
+from shipyard.sections.models.routing import DEFAULT_VIA
+from shipyard.sections.models.routing_checks import check_routing
 from shipyard.sections.section import Data, PoolDemand, Section, SummaryEntry
 
 if TYPE_CHECKING:
@@ -24,7 +27,47 @@ def describe_model(item: Data) -> str:
         scale = f"{autoscaling.get('minReplicas')}-{autoscaling.get('maxReplicas')} replicas"
     else:
         scale = f"{replicas} replica{'' if replicas == 1 else 's'}"
-    return f"`{item.get('model')}` on pool `{item.get('nodePool')}`, {scale}"
+    described = f"`{item.get('model')}` on pool `{item.get('nodePool')}`, {scale}"
+    routing = item.get("routing")
+    if isinstance(routing, Mapping):
+        replicas = routing.get("replicas", DEFAULT_ROUTER_REPLICAS)
+        described += (
+            f", {routing.get('strategy')} routing via {routing.get('via', DEFAULT_VIA)} "
+            f"({replicas} router replica{'' if replicas == 1 else 's'})"
+        )
+    return described
+
+
+def add_router_demand(platform: Platform, demand: PoolDemand) -> None:
+    """The routers' CPU and memory on their pools. On a pool without GPUs they count toward
+    its node count too; on a GPU pool they sit on the nodes the GPUs already pay for."""
+    from components.vllm_router.args import (
+        DEFAULT_ROUTER_CPU_REQUEST,
+        DEFAULT_ROUTER_MEMORY_REQUEST,
+    )
+    from shipyard.sections.node_pools.fit import cpu_cores, memory_gib
+
+    for model in platform.spec.models:
+        routing = model.routing
+        if routing is None:
+            continue
+        pool = platform.pool(routing.node_pool or model.node_pool)
+        if pool is None:
+            continue
+        try:
+            cpu = cpu_cores(
+                routing.resources.cpu if routing.resources else DEFAULT_ROUTER_CPU_REQUEST
+            )
+            memory = memory_gib(
+                routing.resources.memory if routing.resources else DEFAULT_ROUTER_MEMORY_REQUEST
+            )
+        except ValueError:  # not a quantity: the resources' own check says so
+            continue
+        demand.cpu_most[pool.name] += routing.replicas * cpu
+        demand.memory_most[pool.name] += routing.replicas * memory
+        if pool.gpu is None:
+            demand.cpu_at_start[pool.name] += routing.replicas * cpu
+            demand.memory_at_start[pool.name] += routing.replicas * memory
 
 
 class ModelsSection(Section):
@@ -38,6 +81,7 @@ class ModelsSection(Section):
         from shipyard.sections.models.weights import check_weights
 
         yield from check_models(platform)
+        yield from check_routing(platform)
         yield from check_weights(platform)
 
     def gpu_demand(self, platform: Platform) -> PoolDemand:
@@ -60,6 +104,7 @@ class ModelsSection(Section):
             # sit on those GPU nodes, so they are not added to the cost's node counts.
             demand.cpu_most[model.node_pool] += model.most_replicas * cpu
             demand.memory_most[model.node_pool] += model.most_replicas * memory
+        add_router_demand(platform, demand)
         return demand
 
     def compose(
@@ -72,7 +117,15 @@ class ModelsSection(Section):
     def exports(self, composed: ComposedPlatform) -> dict[str, Any]:
         return {
             "models": {
-                name: {"url": service.url, "servedModelName": service.served_model_name}
+                name: {
+                    "url": service.url,
+                    "servedModelName": service.served_model_name,
+                    **(
+                        {"routerUrl": composed.routers[name].url}
+                        if name in composed.routers
+                        else {}
+                    ),
+                }
                 for name, service in composed.models.items()
             }
         }
