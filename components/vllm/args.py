@@ -173,6 +173,13 @@ class VllmServiceArgs(ComponentArgs):
     enable_prefix_caching: Annotated[
         bool, Field(description="Reuse the KV cache of shared prompt prefixes.")
     ] = True
+    enable_render_endpoints: Annotated[
+        bool,
+        Field(
+            description="Serve vLLM's renderer endpoints (`/v1/completions/render`, "
+            "`--enable-scale-out`), which a cache-aware router calls to tokenize prompts."
+        ),
+    ] = False
     lora_adapters: Annotated[
         tuple[LoraAdapter, ...], Field(description="LoRA adapters to serve.")
     ] = ()

@@ -90,6 +90,8 @@ def render_engine_args(args: VllmServiceArgs) -> list[str]:
     rendered.append(
         "--enable-prefix-caching" if args.enable_prefix_caching else "--no-enable-prefix-caching"
     )
+    if args.enable_render_endpoints:
+        rendered.append("--enable-scale-out")
     if args.lora_adapters:
         rendered += ["--enable-lora", "--lora-modules"]
         rendered += [f"{adapter.name}={adapter.path}" for adapter in args.lora_adapters]

@@ -65,5 +65,9 @@ def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
         ),
         weights=staged_weights(platform, model),
         router_pod_labels=router_pod_labels(model),
+        # The router's cache-aware policy tokenizes each prompt through the servers'
+        # renderer endpoints, which vLLM 0.33 serves only with `--enable-scale-out`.
+        enable_render_endpoints=model.routing is not None
+        and model.routing.strategy == "prefixAware",
         **optional,
     )

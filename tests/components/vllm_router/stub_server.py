@@ -1,8 +1,9 @@
 """Stub OpenAI-compatible model servers on loopback that count the requests they serve.
 
-Each answers what the router asks of a vLLM server (`/health`, `/v1/models`,
-`/v1/completions/render`) and the completion endpoints, naming itself in the reply, so a test sees where each request
-landed. A prompt with `HOLD` in it is answered late, which keeps that replica busy."""
+Each answers what the router asks of a vLLM server (`/health`, `/v1/models`, the
+renderer endpoints) and the completion endpoints, naming itself in the reply, so a test
+sees where each request landed. A prompt with `HOLD` in it is answered late, which keeps
+that replica busy."""
 
 from __future__ import annotations
 

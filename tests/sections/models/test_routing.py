@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from components.vllm.manifests import render_engine_args
 from shipyard.blueprint import BlueprintError, Platform, load_blueprint
 from shipyard.sections.gateway.args import gateway_args
 from shipyard.sections.models.args import vllm_args
@@ -49,8 +50,12 @@ def test_router_args_follow_the_strategy_and_pool(tmp_path: Path) -> None:
         "app.kubernetes.io/instance": "qwen-small",
     }
     assert args.namespace == "llm-test"
+    # The servers serve the renderer endpoints the cache-aware policy tokenizes with.
+    server = vllm_args(platform, model)
+    assert server.enable_render_endpoints is True
+    assert "--enable-scale-out" in render_engine_args(server)
     # The servers admit the router's pods.
-    assert vllm_args(platform, model).router_pod_labels == {
+    assert server.router_pod_labels == {
         "app.kubernetes.io/name": "vllm-router",
         "app.kubernetes.io/instance": "qwen-small-router",
     }
@@ -64,6 +69,8 @@ def test_each_strategy_has_its_policy(tmp_path: Path, strategy: str, policy: str
     platform = load(tmp_path, ROUTED.replace("strategy: prefixAware", f"strategy: {strategy}"))
     args = router_args(platform, platform.spec.models[0])
     assert args is not None and args.policy == policy
+    # Only the cache-aware policy tokenizes through the servers.
+    assert vllm_args(platform, platform.spec.models[0]).enable_render_endpoints is False
 
 
 def test_without_routing_there_is_no_router(tmp_path: Path) -> None:
