@@ -233,6 +233,20 @@ class VllmServiceArgs(ComponentArgs):
         dict[str, str] | None,
         Field(description="Labels of the router's pods (same namespace) allowed to connect."),
     ] = None
+    kv_transfer_config: Annotated[
+        str | None,
+        Field(
+            description="vLLM's `--kv-transfer-config` JSON for prefill/decode "
+            "disaggregation; none: a regular server."
+        ),
+    ] = None
+    kv_peer_pod_labels: Annotated[
+        dict[str, str] | None,
+        Field(
+            description="Labels of the pods the KV cache moves to and from (the other "
+            "role's), admitted on every port: NIXL's side channel and UCX's own ports."
+        ),
+    ] = None
 
     _extra_args = field_validator("extra_args")(check_extra_args)
 

@@ -90,6 +90,8 @@ def render_engine_args(args: VllmServiceArgs) -> list[str]:
     rendered.append(
         "--enable-prefix-caching" if args.enable_prefix_caching else "--no-enable-prefix-caching"
     )
+    if args.kv_transfer_config is not None:
+        rendered += ["--kv-transfer-config", args.kv_transfer_config]
     if args.enable_render_endpoints:
         rendered.append("--enable-scale-out")
     if args.lora_adapters:
@@ -114,6 +116,14 @@ def _env(args: VllmServiceArgs) -> list[Manifest]:
         {"name": "HF_HOME", "value": f"{MODEL_CACHE_MOUNT}/huggingface"},
         {"name": "VLLM_NO_USAGE_STATS", "value": "1"},
     ]
+    if args.kv_transfer_config is not None:
+        # NIXL's side channel announces the pod's own address to its peers.
+        env.append(
+            {
+                "name": "VLLM_NIXL_SIDE_CHANNEL_HOST",
+                "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}},
+            }
+        )
     if args.weights is not None:
         # Staged: the server never talks to Hugging Face, so it needs no token.
         return env + server_env(args.weights)
@@ -273,7 +283,12 @@ def render_network_policy(name: str, args: VllmServiceArgs) -> Manifest:
                         {"namespaceSelector": {"matchLabels": dict(args.metrics_namespace_labels)}},
                     ],
                     "ports": [{"port": VLLM_PORT, "protocol": "TCP"}],
-                }
+                },
+                *(
+                    [{"from": [{"podSelector": {"matchLabels": dict(args.kv_peer_pod_labels)}}]}]
+                    if args.kv_peer_pod_labels
+                    else []
+                ),
             ],
         },
     }

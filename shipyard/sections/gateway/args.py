@@ -52,6 +52,18 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
                 limits=_limits(route.limits if route else None),
             )
         )
+        # Each LoRA adapter is a model of its own to clients: vLLM serves it by its name
+        # from the base model's servers, and the gateway routes and limits it apart.
+        backends.extend(
+            gateway.GatewayBackend(
+                served_name=adapter.name,
+                api_base=endpoint.url,
+                pod_labels=endpoint.pod_labels,
+                port=endpoint.port,
+                limits=_limits(adapter.limits),
+            )
+            for adapter in model.lora_adapters
+        )
     optional: dict[str, object] = {}
     if spec.image is not None:
         optional["image"] = spec.image
@@ -122,6 +134,13 @@ def served_names(platform: Platform) -> dict[str, str]:
     """Blueprint name -> the name clients send: a declared model's `servedModelName`, a
     hosted model's own `name`."""
     names = {model.name: model.served_name for model in platform.spec.models}
+    names.update(
+        {
+            adapter.name: adapter.name
+            for model in platform.spec.models
+            for adapter in model.lora_adapters
+        }
+    )
     if platform.spec.gateway is not None:
         names.update({model.name: model.name for model in platform.spec.gateway.hosted_models})
     return names

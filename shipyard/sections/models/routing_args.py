@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from components.vllm.args import VLLM_PORT
 from components.vllm.manifests import selector_labels as server_selector_labels
 from components.vllm.manifests import service_url
-from components.vllm_router.args import ROUTER_PORT, VllmRouterArgs
+from components.vllm_router.args import ROUTER_PORT, PrefillDecode, VllmRouterArgs
 from components.vllm_router.manifests import router_name, router_url
 from components.vllm_router.manifests import selector_labels as router_selector_labels
 from shipyard.blueprint.platform import Platform
@@ -60,12 +60,18 @@ def router_args(platform: Platform, model: ModelSpec) -> VllmRouterArgs | None:
     if routing.resources is not None:
         optional["cpu_request"] = routing.resources.cpu
         optional["memory_request"] = routing.resources.memory
+    if model.roles is not None:
+        optional["prefill_decode"] = PrefillDecode(
+            prefill_selector=server_selector_labels(f"{model.name}-prefill"),
+            decode_selector=server_selector_labels(f"{model.name}-decode"),
+        )
+    else:
+        optional["worker_selector"] = server_selector_labels(model.name)
     return VllmRouterArgs(
         namespace=platform.namespace,
         served_model_name=model.served_name,
         scheduling=pool_scheduling(pool),
         policy=ROUTER_POLICIES[routing.strategy],
-        worker_selector=server_selector_labels(model.name),
         worker_port=VLLM_PORT,
         replicas=routing.replicas,
         **optional,

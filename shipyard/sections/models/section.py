@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from components.vllm_router.args import DEFAULT_ROUTER_REPLICAS
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.models.checks import check_models, model_gpus_wanted
+from shipyard.sections.models.placements import placements
+from shipyard.sections.models.roles_checks import check_roles
 from shipyard.sections.models.routing import DEFAULT_VIA
 from shipyard.sections.models.routing_checks import check_routing
 from shipyard.sections.section import Data, PoolDemand, Section, SummaryEntry
@@ -82,6 +84,7 @@ class ModelsSection(Section):
 
         yield from check_models(platform)
         yield from check_routing(platform)
+        yield from check_roles(platform)
         yield from check_weights(platform)
 
     def gpu_demand(self, platform: Platform) -> PoolDemand:
@@ -89,21 +92,22 @@ class ModelsSection(Section):
         from shipyard.sections.node_pools.fit import cpu_cores, memory_gib
 
         demand = PoolDemand("models", model_gpus_wanted(platform))
-        for model in platform.spec.models:
-            start = model.autoscaling.min_replicas if model.autoscaling else model.replicas
-            demand.at_start[model.node_pool] += start * model.tensor_parallel_size
-            if platform.pool(model.node_pool) is None:
-                continue
-            resources = model.resources
-            try:
-                cpu = cpu_cores(resources.cpu if resources else DEFAULT_CPU_REQUEST)
-                memory = memory_gib(resources.memory if resources else DEFAULT_MEMORY_REQUEST)
-            except ValueError:  # not a quantity: the resources' own check says so
-                continue
-            # Capacity only: a model's node count follows its GPUs, and its CPU and memory
-            # sit on those GPU nodes, so they are not added to the cost's node counts.
-            demand.cpu_most[model.node_pool] += model.most_replicas * cpu
-            demand.memory_most[model.node_pool] += model.most_replicas * memory
+        for index, model in enumerate(platform.spec.models):
+            for placement in placements(index, model):
+                pool = placement.node_pool
+                demand.at_start[pool] += placement.at_start * placement.tensor_parallel_size
+                if platform.pool(pool) is None:
+                    continue
+                resources = placement.resources
+                try:
+                    cpu = cpu_cores(resources.cpu if resources else DEFAULT_CPU_REQUEST)
+                    memory = memory_gib(resources.memory if resources else DEFAULT_MEMORY_REQUEST)
+                except ValueError:  # not a quantity: the resources' own check says so
+                    continue
+                # Capacity only: a model's node count follows its GPUs, and its CPU and
+                # memory sit on those GPU nodes, so they are not added to the node counts.
+                demand.cpu_most[pool] += placement.most_replicas * cpu
+                demand.memory_most[pool] += placement.most_replicas * memory
         add_router_demand(platform, demand)
         return demand
 
@@ -135,7 +139,12 @@ class ModelsSection(Section):
         from shipyard.sections.models.weights_cost import weights_cost_items
 
         items = weights_cost_items(platform)
-        caches = [quantity_gib(m.cache.size) for m in platform.spec.models if m.cache]
+        caches = [
+            quantity_gib(model.cache.size)
+            for index, model in enumerate(platform.spec.models)
+            if model.cache
+            for _ in placements(index, model)  # one volume per server group
+        ]
         if not caches:
             return items
         size = sum(caches)

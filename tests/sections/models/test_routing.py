@@ -82,8 +82,9 @@ def test_without_routing_there_is_no_router(tmp_path: Path) -> None:
 def test_the_gateway_routes_the_model_to_its_router(tmp_path: Path) -> None:
     args = gateway_args(load(tmp_path, ROUTED + GATEWAY))
     assert args is not None
-    [backend] = args.backends
+    backend, adapter = args.backends
     assert backend.served_name == "qwen2.5-0.5b-instruct"
+    assert adapter.served_name == "support"
     assert backend.api_base == "http://qwen-small-router.llm-test.svc.cluster.local:8000/v1"
     assert backend.pod_labels == {
         "app.kubernetes.io/name": "vllm-router",
@@ -141,3 +142,27 @@ def test_the_plan_names_the_routing() -> None:
     assert describe_model(item) == (
         "`m` on pool `gpu`, 2 replicas, prefixAware routing via router (1 router replica)"
     )
+
+
+def test_each_lora_adapter_is_a_gateway_model_with_its_own_limits(tmp_path: Path) -> None:
+    text = ROUTED.replace(
+        "          path: acme/qwen-support-lora\n",
+        "          path: acme/qwen-support-lora\n          limits: {rpm: 60}\n",
+    )
+    args = gateway_args(load(tmp_path, text + GATEWAY))
+    assert args is not None
+    base, adapter = args.backends
+    assert adapter.served_name == "support"
+    # Served by the base model's servers, through its router.
+    assert adapter.api_base == base.api_base
+    assert adapter.api_base == "http://qwen-small-router.llm-test.svc.cluster.local:8000/v1"
+    assert adapter.limits.rpm == 60 and base.limits.rpm is None
+
+
+def test_an_adapter_named_like_a_model_fails_at_its_line(tmp_path: Path) -> None:
+    text = BASE.replace("        - name: support\n", "        - name: qwen2.5-0.5b-instruct\n")
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'name: qwen2.5-0.5b-instruct')}: spec.models[0].loraAdapters[0].name: "
+        "`qwen2.5-0.5b-instruct` is already a model name clients request; the gateway routes "
+        "each adapter as a model of its own, so give it a name of its own"
+    ]
