@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from components.vllm.args import DEFAULT_REPLICAS
 from components.vllm_router.args import DEFAULT_ROUTER_REPLICAS
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.models.checks import check_models, model_gpus_wanted
 from shipyard.sections.models.placements import placements
+from shipyard.sections.models.roles import (
+    DEFAULT_ROLE_REPLICAS,
+    DEFAULT_ROLE_TENSOR_PARALLEL_SIZE,
+    ROLE_NAMES,
+)
 from shipyard.sections.models.roles_checks import check_roles
 from shipyard.sections.models.routing import DEFAULT_VIA
 from shipyard.sections.models.routing_checks import check_routing
@@ -23,9 +29,18 @@ if TYPE_CHECKING:
 
 
 def describe_model(item: Data) -> str:
-    replicas = item.get("replicas")
+    replicas = item.get("replicas", DEFAULT_REPLICAS)
     autoscaling = item.get("autoscaling")
-    if isinstance(autoscaling, Mapping):
+    roles = item.get("roles")
+    if isinstance(roles, Mapping):
+        scale = ", ".join(
+            f"{name} {role.get('replicas', DEFAULT_ROLE_REPLICAS)} x "
+            f"{role.get('tensorParallelSize', DEFAULT_ROLE_TENSOR_PARALLEL_SIZE)} GPU"
+            + (f" on pool `{role['nodePool']}`" if role.get("nodePool") else "")
+            for name in ROLE_NAMES
+            if isinstance(role := roles.get(name), Mapping)
+        )
+    elif isinstance(autoscaling, Mapping):
         scale = f"{autoscaling.get('minReplicas')}-{autoscaling.get('maxReplicas')} replicas"
     else:
         scale = f"{replicas} replica{'' if replicas == 1 else 's'}"

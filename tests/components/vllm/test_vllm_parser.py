@@ -122,3 +122,11 @@ def test_the_parsed_values_are_the_typed_fields(parsed: dict[str, dict[str, obje
         "s3://acme-shipyard-prod-models/models/meta-llama/Llama-3.3-70B-Instruct/"
         "6f6073b423013f6a7d4d9f39144961bfbfbc386b"
     )
+
+
+def test_each_role_parses_with_its_kv_transfer(parsed: dict[str, dict[str, object]]) -> None:
+    for role in ("prefill", "decode"):
+        server = parsed[f"blueprints/prod.yaml:qwen-32b:{role}"]
+        assert server["ok"] is True
+        assert "NixlConnector" in str(server["kv_transfer_config"])
+        assert "kv_both" in str(server["kv_transfer_config"])

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 from components.vllm.manifests import render_engine_args, render_network_policy
+from shipyard.sections.models.graph import runs_on
 from shipyard.sections.models.routing_args import router_args
-from shipyard.sections.models.section import SECTION
+from shipyard.sections.models.section import SECTION, describe_model
 from shipyard.sections.models.serving import model_servers
 from tests.blueprint.test_loader import BASE, at, edit
 from tests.sections.models.test_routing import load, problems
@@ -127,3 +128,18 @@ def test_sizes_are_set_per_role_not_on_the_model(tmp_path: Path) -> None:
         f"{at(text, 'replicas: 3')}: spec.models[0].replicas: with `roles`, set `replicas` "
         "per role (`roles.prefill`, `roles.decode`)"
     ]
+
+
+def test_the_plan_and_the_picture_name_each_role(tmp_path: Path) -> None:
+    item = {
+        "model": "Qwen/Qwen2.5-32B-Instruct",
+        "nodePool": "gpu-burst",
+        "roles": {"prefill": {"tensorParallelSize": 2, "nodePool": "gpu-h100"}, "decode": {}},
+        "routing": {"strategy": "prefixAware"},
+    }
+    assert describe_model(item) == (
+        "`Qwen/Qwen2.5-32B-Instruct` on pool `gpu-burst`, prefill 1 x 2 GPU on pool "
+        "`gpu-h100`, decode 1 x 1 GPU, prefixAware routing via router (1 router replica)"
+    )
+    [model] = load(tmp_path, PD).spec.models
+    assert runs_on(model) == {"gpu-quad": "prefill 1 x 2 GPU", "gpu-small": "decode 2 x 1 GPU"}
