@@ -40,7 +40,8 @@ def render(path: str, body: dict[str, Any]) -> Any:
 class StubServers:
     """`count` servers on 127.0.0.1, each on a free port, counting completions."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, render_enabled: bool = True) -> None:
+        self.render_enabled = render_enabled
         self.served: Counter[int] = Counter()
         self.prompts: dict[int, list[str]] = {}
         self._lock = threading.Lock()
@@ -70,9 +71,9 @@ class StubServers:
         stubs = self
 
         class Handler(BaseHTTPRequestHandler):
-            def _reply(self, payload: dict[str, Any]) -> None:
+            def _reply(self, payload: Any, status: int = 200) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -88,7 +89,10 @@ class StubServers:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if self.path.endswith("/render"):
-                    self._reply(render(self.path, body))
+                    if stubs.render_enabled:
+                        self._reply(render(self.path, body))
+                    else:  # vLLM 0.33 without `--enable-scale-out`
+                        self._reply({"error": {"message": "Scale-out endpoints are disabled"}}, 403)
                     return
                 if self.path.endswith("/completions"):
                     stubs._record(index, body)

@@ -194,6 +194,24 @@ def test_prefix_aware_keeps_a_shared_prefix_on_one_replica(
     assert sorted(landed.values(), key=min) == [{0}, {1}], landed
 
 
+def test_without_the_renderer_endpoints_prefix_aware_loses_the_prefix(
+    router_python: Path,
+) -> None:
+    """Why `prefixAware` servers get `--enable-scale-out`: without it vLLM answers the
+    renderer endpoints with 403, the router cannot tokenize, never matches a prefix, and
+    sends each request to the least busy replica. The second prompt, first sent to the
+    other replica while the favourite was busy, then follows the tie-break instead."""
+    servers = StubServers(2, render_enabled=False)
+    try:
+        for base in _run_router(router_python, servers, ROUTER_POLICIES["prefixAware"]):
+            landed = _send(base, servers)
+    finally:
+        servers.close()
+    first, second = PREFIXES
+    assert len(landed[first]) == 1, landed
+    assert landed[second] == {0, 1}, landed
+
+
 def test_round_robin_spreads_a_shared_prefix(router_python: Path, stubs: StubServers) -> None:
     for base in _run_router(router_python, stubs, ROUTER_POLICIES["roundRobin"]):
         stubs.reset()
