@@ -1,5 +1,5 @@
-"""Checks of `spec.models[].routing`: a declared pool for the router, and a strategy the
-chosen router has."""
+"""Checks of `spec.models[].routing`: a declared pool for the router, a strategy the chosen
+router has, and prefix caching on the servers when the router routes by prefix."""
 
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ def check_routing(platform: Platform) -> Iterator[Finding]:
                 f"no node pool named `{routing.node_pool}`"
                 f"{did_you_mean(routing.node_pool, pool_names)}; declared pools: "
                 f"{', '.join(pool_names) or 'none'}",
+            )
+        if routing.strategy == "prefixAware" and not model.prefix_caching:
+            yield (
+                (*path, "strategy"),
+                "`prefixAware` sends a request where its prefix is cached, but "
+                "`prefixCaching: false` keeps vLLM from caching it; turn `prefixCaching` on "
+                "or use `roundRobin`",
             )
         if routing.strategy == "kvAware" and routing.via == "router":
             yield (

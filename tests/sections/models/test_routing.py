@@ -166,3 +166,14 @@ def test_an_adapter_named_like_a_model_fails_at_its_line(tmp_path: Path) -> None
         "`qwen2.5-0.5b-instruct` is already a model name clients request; the gateway routes "
         "each adapter as a model of its own, so give it a name of its own"
     ]
+
+
+def test_prefix_aware_without_prefix_caching_is_refused(tmp_path: Path) -> None:
+    text = ROUTED.replace(
+        "      maxNumSeqs: 32\n", "      maxNumSeqs: 32\n      prefixCaching: false\n"
+    )
+    assert problems(tmp_path, text) == [
+        f"{at(text, 'strategy: prefixAware')}: spec.models[0].routing.strategy: `prefixAware` "
+        "sends a request where its prefix is cached, but `prefixCaching: false` keeps vLLM "
+        "from caching it; turn `prefixCaching` on or use `roundRobin`"
+    ]
