@@ -173,6 +173,13 @@ class VllmServiceArgs(ComponentArgs):
     enable_prefix_caching: Annotated[
         bool, Field(description="Reuse the KV cache of shared prompt prefixes.")
     ] = True
+    enable_render_endpoints: Annotated[
+        bool,
+        Field(
+            description="Serve vLLM's renderer endpoints (`/v1/completions/render`, "
+            "`--enable-scale-out`), which a cache-aware router calls to tokenize prompts."
+        ),
+    ] = False
     lora_adapters: Annotated[
         tuple[LoraAdapter, ...], Field(description="LoRA adapters to serve.")
     ] = ()
@@ -222,6 +229,24 @@ class VllmServiceArgs(ComponentArgs):
         dict[str, str],
         Field(description="Labels of the namespace whose scrapers may read `/metrics`."),
     ] = DEFAULT_METRICS_NAMESPACE_LABELS
+    router_pod_labels: Annotated[
+        dict[str, str] | None,
+        Field(description="Labels of the router's pods (same namespace) allowed to connect."),
+    ] = None
+    kv_transfer_config: Annotated[
+        str | None,
+        Field(
+            description="vLLM's `--kv-transfer-config` JSON for prefill/decode "
+            "disaggregation; none: a regular server."
+        ),
+    ] = None
+    kv_peer_pod_labels: Annotated[
+        dict[str, str] | None,
+        Field(
+            description="Labels of the pods the KV cache moves to and from (the other "
+            "role's), admitted on every port: NIXL's side channel and UCX's own ports."
+        ),
+    ] = None
 
     _extra_args = field_validator("extra_args")(check_extra_args)
 

@@ -13,6 +13,7 @@ from shipyard.policy import RULES, Finding, evaluate, resources_from_render
 from shipyard.policy.config import parse_policy_config
 from shipyard.policy.offline import blueprint_findings
 from shipyard.render import RenderedResource, render_blueprint
+from shipyard.sections.models.placements import placements
 
 ROOT = Path(__file__).resolve().parents[2]
 NETWORK_POLICY = resource(
@@ -100,7 +101,12 @@ def test_prod_renders_cache_claims_that_the_stateful_rule_accepts() -> None:
     found = sorted(
         (c.name, c.protect, c.inputs["metadata"]["labels"]["shipyard.dev/data"]) for c in claims
     )
-    cached = [model.name for model in load_blueprint(blueprint).spec.models if model.cache]
+    cached = [
+        placement.name
+        for index, model in enumerate(load_blueprint(blueprint).spec.models)
+        if model.cache
+        for placement in placements(index, model)
+    ]
     assert len(cached) >= 2
     assert found == [(name, False, "cache") for name in sorted(cached)]
 
