@@ -29,6 +29,8 @@ def test_every_section_draws_into_every_layer(tmp_path: Path) -> None:
         "topic",
         "bucket",
         "nodePool",
+        "chart",
+        "manifest",
     }
     assert {group.id for group in graph.groups} == {"kafka/events", "minio/minio"}
     assert {edge.kind for edge in graph.edges} == {
@@ -47,9 +49,10 @@ def test_every_section_draws_into_every_layer(tmp_path: Path) -> None:
         "analytics",
         "gateway",
         "app",
+        "chart",
     }
-    assert len(graph.nodes) == 20
-    assert len(graph.edges) == 26
+    assert len(graph.nodes) == 22
+    assert len(graph.edges) == 27
 
 
 def test_two_exposures_on_one_host_meet_on_one_node(tmp_path: Path) -> None:
