@@ -45,9 +45,39 @@ def _namespaced(objects: list[dict[str, Any]], namespace: str) -> list[dict[str,
     return [namespaced(o, namespace, custom) for o in objects]
 
 
+def _fingerprint(location: Path) -> str:
+    """What the chart's files are now: the archive's size and time, or every file's in a
+    directory; a cached expansion is reused only while it holds."""
+    paths = (
+        [location] if location.is_file() else sorted(p for p in location.rglob("*") if p.is_file())
+    )
+    return ";".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in paths)
+
+
 @functools.lru_cache(maxsize=64)
-def _expand(
-    chart: str, version: str, release: str, namespace: str, values_json: str, crds: bool
+def _template(
+    binary: Path,
+    location: Path,
+    _fingerprint: str,
+    release: str,
+    namespace: str,
+    values_json: str,
+    crds: bool,
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    try:
+        objects = helm_template(binary, release, location, namespace, json.loads(values_json), crds)
+    except HelmFailed as error:
+        return None, f"`helm template` failed: {error}"
+    return _namespaced(objects, namespace), None
+
+
+def expand(
+    chart: str,
+    version: str,
+    release: str,
+    namespace: str,
+    values: Mapping[str, Any],
+    include_crds: bool = True,
 ) -> Expansion:
     files = chart_files(chart, version)
     if files is None:
@@ -59,26 +89,16 @@ def _expand(
     binary = helm_binary()
     if binary is None:
         return Expansion(None, "no Helm CLI to expand the chart offline; run scripts/helm", files)
-    try:
-        objects = helm_template(
-            binary, release, files.location, namespace, json.loads(values_json), crds
-        )
-    except HelmFailed as error:
-        return Expansion(None, f"`helm template` failed: {error}", files)
-    return Expansion(_namespaced(objects, namespace), None, files)
-
-
-def expand(
-    chart: str,
-    version: str,
-    release: str,
-    namespace: str,
-    values: Mapping[str, Any],
-    include_crds: bool = True,
-) -> Expansion:
-    return _expand(
-        chart, version, release, namespace, json.dumps(values, sort_keys=True), include_crds
+    objects, note = _template(
+        binary,
+        files.location,
+        _fingerprint(files.location),
+        release,
+        namespace,
+        json.dumps(values, sort_keys=True),
+        include_crds,
     )
+    return Expansion(objects, note, files)
 
 
 def expand_registered(name: str, inputs: Mapping[str, Any]) -> Expansion:
