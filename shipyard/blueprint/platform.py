@@ -45,6 +45,16 @@ class PlatformSpec(BlueprintModel):
         Dns1123Label | None,
         Field(description="Namespace for the platform's workloads; default `metadata.name`."),
     ] = None
+    chart_mirrors: Annotated[
+        dict[
+            Annotated[str, Field(pattern=r"^(https://|oci://)\S+$")],
+            Annotated[str, Field(pattern=r"^(https://|oci://)\S+$")],
+        ],
+        Field(
+            description="Chart repository -> its mirror, for every chart Shipyard creates "
+            "(the operators' and `spec.charts`); air-gapped teams. See docs/charts.md."
+        ),
+    ] = {}
     node_pools: Annotated[list[NodePool], Field(description="Node pools.")] = []
     models: Annotated[list[ModelSpec], Field(description="Models served by vLLM.")] = []
     gateway: Annotated[
