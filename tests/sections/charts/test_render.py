@@ -211,3 +211,20 @@ def test_a_cached_chart_expands_and_its_digest_is_checked(
     blueprint.write_text(BASE + REMOTE + f"      digest: {wrong}\n")
     with pytest.raises(BlueprintError, match=r"spec\.charts\[1\]\.digest: the cached archive"):
         load_blueprint(blueprint)
+
+
+def test_a_values_change_is_planned_on_the_charts_own_objects(helm: Path, tmp_path: Path) -> None:
+    """`shipyard plan` diffs two renders: a chart's changed value shows as a change of the
+    Deployment it templates, not of an opaque release."""
+    from shipyard.gitops.resource_diff import diff_resources
+
+    before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
+    before.write_text(BASE)
+    after.write_text(BASE.replace("replicaCount: 2", "replicaCount: 3"))
+    changes = diff_resources(
+        render_blueprint(before, ROOT, "test"), render_blueprint(after, ROOT, "test")
+    )
+    assert [(c.action, c.type, c.name, c.fields) for c in changes if c.action != "same"] == [
+        ("update", "kubernetes:apps/v1:Deployment", "echo:escape/echo", ("spec.replicas",)),
+        ("update", "kubernetes:helm.sh/v4:Chart", "echo", ("values.replicaCount",)),
+    ]
