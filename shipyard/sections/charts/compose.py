@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components.helm_chart.component import PinnedChart
 from shipyard.blueprint.platform import Platform
@@ -10,6 +11,7 @@ from shipyard.compose import ComposedPlatform, ComposeInputs
 from shipyard.sections.charts.args import chart_args
 from shipyard.sections.charts.checks import DEPENDABLE_SECTIONS
 from shipyard.sections.charts.model import ChartSpec
+from shipyard.sections.cluster.compose import POD_SECURITY
 
 
 def _section_resources(composed: ComposedPlatform, key: str) -> list[pulumi.Resource]:
@@ -41,9 +43,31 @@ def _ordered(charts: list[ChartSpec]) -> list[ChartSpec]:
     return ordered
 
 
+def _namespaces(platform: Platform, composed: ComposedPlatform) -> dict[str, k8s.core.v1.Namespace]:
+    """A Namespace for each chart `namespace` other than the platform's, enforcing the
+    same `restricted` Pod Security Standard; charts sharing one share it."""
+    made = {}
+    for spec in platform.spec.charts:
+        name = spec.namespace
+        if name is None or name == platform.namespace or name in made:
+            continue
+        made[name] = k8s.core.v1.Namespace(
+            f"{platform.metadata.name}-chart-namespace-{name}",
+            metadata={
+                "name": name,
+                "labels": {**platform.metadata.labels, **POD_SECURITY},
+            },
+            opts=pulumi.ResourceOptions(provider=composed.provider),
+        )
+    return made
+
+
 def compose_charts(platform: Platform, composed: ComposedPlatform, inputs: ComposeInputs) -> None:
+    namespaces = _namespaces(platform, composed)
     for spec in _ordered(list(platform.spec.charts)):
         waits: list[pulumi.Resource] = []
+        if spec.namespace in namespaces:
+            waits.append(namespaces[spec.namespace])
         for name in spec.depends_on:
             if name in composed.charts:
                 waits.append(composed.charts[name])

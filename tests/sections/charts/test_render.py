@@ -228,3 +228,28 @@ def test_a_values_change_is_planned_on_the_charts_own_objects(helm: Path, tmp_pa
         ("update", "kubernetes:apps/v1:Deployment", "echo:escape/echo", ("spec.replicas",)),
         ("update", "kubernetes:helm.sh/v4:Chart", "echo", ("values.replicaCount",)),
     ]
+
+
+def test_a_chart_in_another_namespace_gets_it_restricted(helm: Path, tmp_path: Path) -> None:
+    blueprint = tmp_path / "charts.yaml"
+    blueprint.write_text(
+        BASE.replace("      version: 0.3.1\n", "      version: 0.3.1\n      namespace: echo-ns\n")
+    )
+    resources = render_blueprint(blueprint, ROOT, "test")
+    [namespace] = [
+        r
+        for r in resources
+        if r.type == "kubernetes:core/v1:Namespace" and r.name.endswith("echo-ns")
+    ]
+    assert (
+        namespace.inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    )
+    [component] = [r for r in resources if r.type == "shipyard:charts:PinnedChart"]
+    assert namespace.urn in component.dependencies
+    [chart] = [r for r in resources if r.type == "kubernetes:helm.sh/v4:Chart"]
+    deployment = next(
+        r for r in resources if r.parent == chart.urn and r.type.endswith("Deployment")
+    )
+    assert deployment.manifest()["metadata"]["namespace"] == "echo-ns"
+    secret = next(r for r in resources if r.type == "kubernetes:core/v1:Secret")
+    assert secret.manifest()["metadata"]["namespace"] == "echo-ns"
