@@ -100,7 +100,11 @@ def expected_files(platform: Platform) -> set[str]:
             files.add(f"secret-{namespace}-{gateway.name}-master-key.yaml")
         if gateway.virtual_keys is not None and gateway.authentication:
             files.add(f"configmap-{namespace}-{gateway.name}-key-sync.yaml")
-        files |= {f"secret-{namespace}-{gateway.name}-{key.name}-key.yaml" for key in gateway.keys}
+        keyed = [key.name for key in gateway.keys] + [
+            app.name for app in platform.spec.apps if any(u.kind == "gateway" for u in app.uses)
+        ]
+        if gateway.authentication:
+            files |= {f"secret-{namespace}-{gateway.name}-{name}-key.yaml" for name in keyed}
         if gateway.exposure is not None:
             kind = "ingress" if gateway.exposure.type == "ingress" else "httproute"
             files.add(f"{kind}-{namespace}-{gateway.name}.yaml")

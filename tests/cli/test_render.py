@@ -168,4 +168,8 @@ def test_out_writes_the_dashboards_and_rules_as_grafana_and_prometheus_read_them
     assert rules.name == "llm-shipyard-alerts.yaml"
     checked = promtool("check", "rules", str(rules), cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "SUCCESS: 17 rules found" in checked.stdout + checked.stderr
+    # 17 before the cache was scraped; its exporter adds CacheDown, CacheServerDown and
+    # CacheRejectingConnections.
+    assert "SUCCESS: 20 rules found" in checked.stdout + checked.stderr
+    text = rules.read_text()
+    assert all(f'"{name}"' in text for name in ("CacheServerDown", "CacheRejectingConnections"))

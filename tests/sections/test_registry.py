@@ -49,7 +49,7 @@ def test_every_use_kind_has_the_section_that_binds_it() -> None:
     assert (
         kinds
         == set(BINDABLE)
-        == {"postgres", "events", "objectStore", "analytics", "gateway", "app", "chart"}
+        == {"postgres", "events", "objectStore", "analytics", "gateway", "cache", "app", "chart"}
     )
     for kind, section in BINDABLE.items():
         assert type(section).bind is not Section.bind, kind

@@ -12,8 +12,10 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from components.cache import args as cache
+from components.cache.users import KEY_PREFIX_PATTERN
 from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.shared import UseBase
 from shipyard.sections.gateway.model import CertManagerIssuer
 
 DEFAULT_NAME = "cache"
@@ -153,3 +155,25 @@ class ElastiCacheSpec(BlueprintModel):
 
 
 CacheSpec = Annotated[ValkeyCacheSpec | ElastiCacheSpec, Field(discriminator="provider")]
+
+
+CacheAccess = Literal["read", "readWrite"]
+DEFAULT_CACHE_ACCESS: CacheAccess = "readWrite"
+
+
+class CacheUse(UseBase):
+    """An app's binding to `spec.cache`: in the cluster, a Valkey ACL user of its own,
+    limited to its keys' prefix; on ElastiCache, the shared auth token."""
+
+    kind: Annotated[Literal["cache"], Field(description="`cache`.")]
+    access: Annotated[
+        CacheAccess,
+        Field(description=f"`read` or `readWrite` on its keys; default `{DEFAULT_CACHE_ACCESS}`."),
+    ] = DEFAULT_CACHE_ACCESS
+    key_prefix: Annotated[
+        str | None,
+        Field(
+            pattern=KEY_PREFIX_PATTERN,
+            description="Its keys and Pub/Sub channels start with this; default `<app>:`.",
+        ),
+    ] = None

@@ -6,7 +6,6 @@ from components.gateway import args as gateway
 from components.gateway.coordination import CacheConnection, ResponseCache
 from components.gateway.egress import EgressPeer
 from components.gateway.hosted import HostedBackend
-from components.gateway.keys import AppKey
 from components.postgres.args import POSTGRES_PORT
 from components.postgres.manifests import CLUSTER_LABEL as CNPG_CLUSTER_LABEL
 from components.postgres.manifests import URI_KEY, credentials_secret_name
@@ -17,6 +16,7 @@ from shipyard.blueprint.platform import Platform
 from shipyard.sections.analytics.args import gateway_usage_logging
 from shipyard.sections.cache.args import cache_binding
 from shipyard.sections.cluster.eks import EksCluster, EksVpc
+from shipyard.sections.gateway.binding import app_keys
 from shipyard.sections.gateway.model import (
     GatewaySpec,
     HostedModel,
@@ -70,7 +70,7 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
             if spec.response_cache
             else None
         ),
-        app_keys=app_keys(spec, served),
+        app_keys=app_keys(platform, served),
         request_logs=request_logs(platform, spec),
         cluster_cidrs=cluster_cidrs(platform),
         namespace=platform.namespace,
@@ -161,18 +161,6 @@ def cache_connection(platform: Platform) -> CacheConnection | None:
             else None
         ),
         cidrs=binding.admit_cidrs,
-    )
-
-
-def app_keys(spec: GatewaySpec, served: dict[str, str]) -> tuple[AppKey, ...]:
-    """The declared keys; the lead's app bindings add theirs here."""
-    return tuple(
-        AppKey(
-            app=key.name,
-            limits=_limits(key.limits),
-            models=tuple(served.get(name, name) for name in key.models),
-        )
-        for key in spec.keys
     )
 
 

@@ -176,9 +176,12 @@ class ResponseCacheSpec(BlueprintModel):
 
 
 class AppKeySpec(BlueprintModel):
-    """An app's own virtual key, generated into the Secret `<gateway>-<name>-key`."""
+    """A virtual key for a workload outside the blueprint, generated into the Secret
+    `<gateway>-<name>-key`; an app of `spec.apps` gets its key by binding to the gateway."""
 
-    name: Annotated[Dns1123Label, Field(description="The app's name.")]
+    name: Annotated[
+        Dns1123Label, Field(description="The workload's name; not an app of `spec.apps`.")
+    ]
     limits: Annotated[Limits | None, Field(description="Its rpm/tpm; none: `keyLimits`.")] = None
     models: Annotated[
         list[str], Field(description="Models (by `name`) it may call; none: every model.")
@@ -248,7 +251,10 @@ class GatewaySpec(BlueprintModel):
     ] = None
     keys: Annotated[
         list[AppKeySpec],
-        Field(description="One virtual key per app, each in its own Secret; needs `virtualKeys`."),
+        Field(
+            description="Virtual keys for workloads outside the blueprint, each in its own "
+            "Secret; needs `virtualKeys`. Apps bind with `uses: [{kind: gateway}]`."
+        ),
     ] = []
     request_logs: Annotated[
         RequestLogsSpec | None,
@@ -299,3 +305,6 @@ class GatewayUse(UseBase):
     limits: Annotated[
         Limits | None, Field(description="The app key's rpm/tpm; none: `keyLimits`.")
     ] = None
+    models: Annotated[
+        list[str], Field(description="Models (by `name`) the key may call; none: every model.")
+    ] = []
