@@ -18,7 +18,9 @@ from components.clickhouse.component import ClickHouse
 from components.eks.component import EksCluster
 from components.gateway.component import AiGateway
 from components.gitops_reconciler.component import GitopsReconciler
+from components.helm_chart.component import PinnedChart
 from components.kafka.component import Kafka
+from components.manifests.component import PlainManifests
 from components.minio.component import Minio
 from components.monitoring.component import Monitoring
 from components.postgres.component import Postgres
@@ -62,6 +64,8 @@ class ComposedPlatform:
     analytics: ClickHouse | None = None
     events: Kafka | None = None
     gitops: GitopsReconciler | None = None
+    manifests: PlainManifests | None = None
+    charts: dict[str, PinnedChart] = field(default_factory=dict)
     apps: dict[str, AppService] = field(default_factory=dict)
     monitoring: Monitoring | None = None
 

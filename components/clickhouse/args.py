@@ -203,6 +203,14 @@ class ClickHouseArgs(ComponentArgs):
     chart_version: Annotated[
         str, Field(min_length=1, description=f"Chart version; default `{CHOP_CHART_VERSION}`.")
     ] = CHOP_CHART_VERSION
+    chart_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="The operator chart's repository (a mirror when air-gapped); "
+            f"default `{CHOP_CHART_REPO}`.",
+        ),
+    ] = CHOP_CHART_REPO
     allow_data_loss: Annotated[
         bool,
         Field(description="Leave the installations unprotected, PVCs deleted; default false."),

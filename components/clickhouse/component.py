@@ -22,7 +22,6 @@ import pulumi_kubernetes as k8s
 from components.clickhouse.args import (
     ADMIN_USER,
     CHOP_CHART,
-    CHOP_CHART_REPO,
     HTTP_PORT,
     ClickHouseArgs,
     ClickHouseUser,
@@ -108,7 +107,7 @@ class ClickHouse(pulumi.ComponentResource):
                     name=f"{name}-clickhouse-operator",
                     chart=CHOP_CHART,
                     version=args.chart_version,
-                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHOP_CHART_REPO),
+                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=args.chart_repository),
                     namespace=args.operator_ns,
                     values=values,
                     # The CRDs come with the release; the operator must run before any CR.

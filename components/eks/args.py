@@ -89,6 +89,14 @@ class EksClusterArgs(ComponentArgs):
         str,
         Field(description=f"NVIDIA device plugin chart; default `{NVIDIA_DEVICE_PLUGIN_VERSION}`."),
     ] = NVIDIA_DEVICE_PLUGIN_VERSION
+    nvidia_device_plugin_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="Its chart repository (a mirror when air-gapped); "
+            f"default `{NVIDIA_DEVICE_PLUGIN_REPO}`.",
+        ),
+    ] = NVIDIA_DEVICE_PLUGIN_REPO
     tags: Annotated[dict[str, str], Field(description="Tags on every AWS resource.")] = {}
 
     @model_validator(mode="after")

@@ -343,6 +343,14 @@ class KafkaArgs(ComponentArgs):
     chart_version: Annotated[
         str, Field(min_length=1, description=f"Chart version; default `{STRIMZI_CHART_VERSION}`.")
     ] = STRIMZI_CHART_VERSION
+    chart_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="The operator chart's repository (a mirror when air-gapped); "
+            f"default `{STRIMZI_CHART_REPO}`.",
+        ),
+    ] = STRIMZI_CHART_REPO
     allow_data_loss: Annotated[
         bool,
         Field(description="Leave the cluster, pools and topics unprotected; default false."),

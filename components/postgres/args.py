@@ -267,6 +267,14 @@ class PostgresArgs(ComponentArgs):
     chart_version: Annotated[
         str, Field(min_length=1, description=f"Chart version; default `{CNPG_CHART_VERSION}`.")
     ] = CNPG_CHART_VERSION
+    chart_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="The operator chart's repository (a mirror when air-gapped); "
+            f"default `{CNPG_CHART_REPO}`.",
+        ),
+    ] = CNPG_CHART_REPO
     allow_data_loss: Annotated[
         bool,
         Field(description="Leave the cluster unprotected from deletion; default false."),

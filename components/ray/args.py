@@ -189,6 +189,14 @@ class RayClusterArgs(ComponentArgs):
     operator_chart_version: Annotated[
         str, Field(description=f"KubeRay chart version; default `{KUBERAY_VERSION}`.")
     ] = KUBERAY_VERSION
+    operator_chart_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="KubeRay chart repository (a mirror when air-gapped); "
+            f"default `{KUBERAY_CHART_REPO}`.",
+        ),
+    ] = KUBERAY_CHART_REPO
     operator_chart_path: Annotated[
         LocalChartPath | None,
         Field(description="A local `kuberay-operator` chart directory instead of the repository."),

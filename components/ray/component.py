@@ -71,6 +71,7 @@ class RayCluster(pulumi.ComponentResource):
                 KubeRayOperatorArgs(
                     namespace=args.operator_namespace or args.namespace,
                     chart_version=args.operator_chart_version,
+                    chart_repo=args.operator_chart_repository,
                     chart_path=args.operator_chart_path,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),

@@ -28,14 +28,34 @@ def format_path(path: Path) -> str:
     return text
 
 
+class Elsewhere(str):
+    """A finding's message about another file than the blueprint (a manifest, a values
+    file), carrying its own position there: the problem is reported at that FILE:LINE."""
+
+    file: str
+    line: int
+    column: int
+
+    def __new__(cls, message: str, file: str, line: int, column: int = 1) -> Elsewhere:
+        made = super().__new__(cls, message)
+        made.file, made.line, made.column = file, line, column
+        return made
+
+
 @dataclass(frozen=True)
 class Problem:
     path: Path
     message: str
     line: int = 1
     column: int = 1
+    file: str | None = None
+    """Set when the problem is in another file than the blueprint (`Elsewhere`)."""
 
     def render(self, file: str) -> str:
+        if self.file is not None:
+            field = format_path(self.path)
+            where = f"{self.file}:{self.line}:{self.column}"
+            return f"{where}: {self.message} (from `{field}` in {file})"
         where = f"{file}:{self.line}:{self.column}"
         field = format_path(self.path)
         return f"{where}: {field}: {self.message}" if field else f"{where}: {self.message}"
@@ -46,7 +66,9 @@ class BlueprintError(Exception):
 
     def __init__(self, file: str, problems: list[Problem]) -> None:
         self.file = file
-        self.problems = sorted(problems, key=lambda p: (p.line, p.column, format_path(p.path)))
+        self.problems = sorted(
+            problems, key=lambda p: (p.file or "", p.line, p.column, format_path(p.path))
+        )
         super().__init__(self.render())
 
     def render(self) -> str:

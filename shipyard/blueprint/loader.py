@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from shipyard.blueprint.checks import advise_platform, check_platform
-from shipyard.blueprint.errors import BlueprintError, Path, Problem
+from shipyard.blueprint.errors import BlueprintError, Elsewhere, Path, Problem
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.yaml_source import Positions, SourceError, parse_yaml
 
@@ -130,6 +130,13 @@ def _validation_problems(error: ValidationError, positions: Positions) -> list[P
     return problems
 
 
+def _located(path: Path, message: str, positions: Positions) -> Problem:
+    """The finding at its blueprint position, or at its own in another file."""
+    if isinstance(message, Elsewhere):
+        return Problem(path, str(message), message.line, message.column, file=message.file)
+    return Problem(path, message, *positions.locate(path))
+
+
 def display_name(path: FilePath) -> str:
     """The path as the user would type it: relative to the working directory if inside it."""
     try:
@@ -166,11 +173,9 @@ def load_with_advisories(
         platform = Platform.model_validate(data)
     except ValidationError as error:
         raise BlueprintError(shown, _validation_problems(error, positions)) from None
+    # Files the blueprint names (charts, values, manifests) are relative to it.
+    platform.set_directory(path.resolve().parent)
     findings = check_platform(platform, enforce_budget=enforce_budget)
     if findings:
-        raise BlueprintError(
-            shown, [Problem(p, message, *positions.locate(p)) for p, message in findings]
-        )
-    return platform, [
-        Problem(p, message, *positions.locate(p)) for p, message in advise_platform(platform)
-    ]
+        raise BlueprintError(shown, [_located(p, message, positions) for p, message in findings])
+    return platform, [_located(p, message, positions) for p, message in advise_platform(platform)]

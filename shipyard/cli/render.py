@@ -23,9 +23,10 @@ def _tree(resources: list[RenderedResource], title: str) -> Tree:
     nodes: dict[str, Tree] = {}
     for resource in resources:
         parent = nodes.get(resource.parent or "", root)
-        nodes[resource.urn] = parent.add(
-            f"{escape(resource.type)}  [bold]{escape(resource.name)}[/]"
-        )
+        text = f"{escape(resource.type)}  [bold]{escape(resource.name)}[/]"
+        if resource.note:
+            text += f"  [italic](opaque: {escape(resource.note)})[/]"
+        nodes[resource.urn] = parent.add(text)
     return root
 
 
@@ -128,13 +129,18 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
         )
     if output == "json":
         rows = [
-            {"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent} for r in resources
+            {"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent}
+            | ({"note": r.note} if r.note else {})
+            for r in resources
         ]
         click.echo(json.dumps(rows, indent=2))
     else:
         meta = platform.metadata
         title = f"{meta.name} ({meta.environment}): {len(resources)} resources"
         stdout.print(_tree(resources, title))
+    for resource in resources:
+        if resource.note:
+            stderr.print(escape(f"{resource.type} {resource.name}: {resource.note}"))
     if out is not None:
         written = write_manifests(resources, out)
         stderr.print(f"wrote {len(written)} Kubernetes object(s) to {out}")

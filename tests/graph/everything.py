@@ -3,8 +3,8 @@ graph tests: a GPU pool and a CPU pool, two models with a fallback, a hosted mod
 gateway exposed with its keys in Postgres and its limits in the cache, Ray with a head and
 two worker groups, MinIO with buckets and a consumer, Postgres backing up to a bucket,
 ClickHouse taking the gateway's logs, Kafka with topics and a declared user, the reconciler,
-and apps using postgres, events, objectStore, analytics, gateway, cache and app bindings (one
-exposed, one on a GPU)."""
+and apps using postgres, events, objectStore, analytics, gateway, cache, app and chart bindings
+(one exposed, one on a GPU), a chart and a manifest file."""
 
 from __future__ import annotations
 
@@ -114,6 +114,13 @@ spec:
     branch: main
     image: registry.example.com/acme/shipyard:0.1.0
     pulumi: {backendUrl: "s3://acme-pulumi-state"}
+  manifests:
+    - path: objects.yaml
+  charts:
+    - name: vectors
+      repository: https://qdrant.github.io/qdrant-helm
+      chart: qdrant
+      version: 1.15.5
   apps:
     - name: backend
       image: registry.example.com/acme/backend:1.4.2
@@ -133,6 +140,7 @@ spec:
         - kind: analytics
         - kind: gateway
         - kind: cache
+        - {kind: chart, chart: vectors, service: vectors, port: 6333}
     - name: frontend
       image: registry.example.com/acme/frontend:1.4.2
       ports:
@@ -167,7 +175,12 @@ spec:
 load = partial(load_text, FILE)
 
 
+OBJECTS = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {colour: blue}\n"
+"""`objects.yaml`, the one manifest file of the blueprint."""
+
+
 def everything(tmp_path: Path, text: str = EVERYTHING) -> Platform:
+    (tmp_path / "objects.yaml").write_text(OBJECTS, encoding="utf-8")
     return load(tmp_path, text)
 
 

@@ -31,6 +31,8 @@ def test_every_section_draws_into_every_layer(tmp_path: Path) -> None:
         "nodePool",
         "cache",
         "hostedModel",
+        "chart",
+        "manifest",
     }
     assert {group.id for group in graph.groups} == {"kafka/events", "minio/minio"}
     assert {edge.kind for edge in graph.edges} == {
@@ -50,9 +52,10 @@ def test_every_section_draws_into_every_layer(tmp_path: Path) -> None:
         "gateway",
         "app",
         "cache",
+        "chart",
     }
-    assert len(graph.nodes) == 22
-    assert len(graph.edges) == 31
+    assert len(graph.nodes) == 24
+    assert len(graph.edges) == 32
 
 
 def test_two_exposures_on_one_host_meet_on_one_node(tmp_path: Path) -> None:
