@@ -80,7 +80,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "namespaces-have-network-policies",
-        "Requires a NetworkPolicy in every namespace that holds workloads.",
+        "Requires every workload's pods to be selected by an ingress NetworkPolicy.",
         "mandatory",
         stack_check=namespaces_have_network_policies,
     ),
