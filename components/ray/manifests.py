@@ -144,7 +144,12 @@ def render_worker_group(name: str, group: WorkerGroup, args: RayClusterArgs) -> 
         "rayStartParams": {},
         "template": {
             "metadata": {"labels": render_labels(name)},
-            "spec": _pod_spec(container, group.scheduling),
+            # Workers never call the API server (the head's autoscaler does, with the
+            # ServiceAccount KubeRay gives the head).
+            "spec": {
+                **_pod_spec(container, group.scheduling),
+                "automountServiceAccountToken": False,
+            },
         },
     }
 
