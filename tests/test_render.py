@@ -155,6 +155,7 @@ def expected_files(platform: Platform) -> set[str]:
     if platform.spec.ray is not None:
         kind = "rayservice" if platform.spec.ray.serve_applications else "raycluster"
         files.add(f"{kind}-{namespace}-{platform.spec.ray.name}.yaml")
+        files.add(f"networkpolicy-{namespace}-{platform.spec.ray.name}.yaml")
     postgres = platform.spec.postgres
     if postgres is not None:
         pg = f"{namespace}-{postgres.name}"
@@ -168,7 +169,7 @@ def expected_files(platform: Platform) -> set[str]:
     if analytics is not None:
         ch = f"{namespace}-{analytics.name}"
         files |= {f"clickhouseinstallation-{ch}.yaml", f"networkpolicy-{ch}.yaml"}
-        files.add(f"configmap-{ch}-schema.yaml")
+        files |= {f"configmap-{ch}-schema.yaml", f"networkpolicy-{ch}-schema.yaml"}
         users = ["admin", "default", *(user.name for user in analytics.users)]
         if gateway is not None:
             users.append("gateway")
@@ -293,7 +294,7 @@ def test_dev_resource_tree(project_root: Path, dev_blueprint: Path) -> None:
         "kubernetes:policy/v1:PodDisruptionBudget",
     ]
     assert {r.name for r in children} == {"qwen-small"}
-    assert len(resources) == 20
+    assert len(resources) == 21  # with the Ray cluster's NetworkPolicy
 
 
 def test_namespace_enforces_the_restricted_pod_security_standard(
@@ -324,7 +325,7 @@ def test_rendering_twice_in_one_process_gives_the_same_tree(
     assert sorted((r.urn, r.parent or "") for r in first) == sorted(
         (r.urn, r.parent or "") for r in second
     )
-    assert len(first) == len({r.urn for r in first}) == 20
+    assert len(first) == len({r.urn for r in first}) == 21
 
 
 def test_manifest_restores_integers() -> None:
