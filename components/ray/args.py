@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from components.shared.args import ComponentArgs
+from components.shared.k8s_values import CpuQuantity, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.scheduling import PoolScheduling
 from components.shared.secret_refs import SecretKeyRef
@@ -59,8 +60,8 @@ def image_version_problem(image: str, ray_version: str) -> str | None:
 
 
 class Resources(ComponentArgs):
-    cpu: Annotated[str, Field(description="CPU request and limit.")]
-    memory: Annotated[str, Field(description="Memory request and limit.")]
+    cpu: Annotated[CpuQuantity, Field(description="CPU request and limit.")]
+    memory: Annotated[MemoryQuantity, Field(description="Memory request and limit.")]
 
 
 class RayHead(ComponentArgs):
