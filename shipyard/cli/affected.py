@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from shipyard.cli.abort import EXIT_USAGE, abort
 from shipyard.gitops.affected import AffectedStack, in_promotion_order
@@ -26,7 +25,7 @@ def open_facts() -> tuple[GitFacts, Path]:
     try:
         return GitFacts(project_root), project_root
     except GitFactsError as error:
-        abort(escape(str(error)), EXIT_USAGE)
+        abort(str(error), EXIT_USAGE)
 
 
 @click.command()
@@ -63,7 +62,7 @@ def affected(base: str | None, head: str, every: bool, output_format: str) -> No
             found = affected_at(facts, merge_base, head_revision)[0]
             base_sha = merge_base.sha
     except GitFactsError as error:
-        abort(escape(str(error)), EXIT_USAGE)
+        abort(str(error), EXIT_USAGE)
     if output_format == "json":
         document = {
             "base": base_sha,

@@ -50,7 +50,7 @@ def plan(base: str, head: str, output_format: str, policy_config: Path | None) -
         try:
             settings = load_policy_config(policy_config)
         except PolicyConfigError as error:
-            abort(escape(str(error)), EXIT_USAGE)
+            abort(str(error), EXIT_USAGE)
     with stderr.status(f"Planning {base}..{head}...") as status:
         try:
             result = build_plan(
@@ -62,7 +62,7 @@ def plan(base: str, head: str, output_format: str, policy_config: Path | None) -
                 on_stack=lambda name: status.update(f"Rendering stack {name} at both revisions..."),
             )
         except GitFactsError as error:
-            abort(escape(str(error)), EXIT_USAGE)
+            abort(str(error), EXIT_USAGE)
     click.echo(RENDERERS[output_format](result), nl=False)
     if result.failed:
         failed = ", ".join(stack.stack for stack in result.stacks if stack.failed)

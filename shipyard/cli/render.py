@@ -15,7 +15,7 @@ from shipyard.blueprint import BlueprintError, load_blueprint
 from shipyard.cli.abort import abort, stderr
 from shipyard.render import RenderedResource, find_project_root, render_blueprint
 
-stdout = Console(highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, emoji=False, soft_wrap=True)
 
 
 def _tree(resources: list[RenderedResource], title: str) -> Tree:
@@ -118,7 +118,7 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
     try:
         platform = load_blueprint(blueprint)
     except BlueprintError as error:
-        abort(escape(f"{blueprint} is invalid:\n{error}"))
+        abort(f"{blueprint} is invalid:\n{error}")
     project_root = find_project_root(Path.cwd()) or find_project_root(blueprint.parent)
     if project_root is None:
         abort("no Pulumi.yaml found here or above; run from the Shipyard project")
@@ -137,11 +137,13 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
         stdout.print(_tree(resources, title))
     if out is not None:
         written = write_manifests(resources, out)
-        stderr.print(f"wrote {len(written)} Kubernetes object(s) to {out}")
+        stderr.print(escape(f"wrote {len(written)} Kubernetes object(s) to {out}"))
         extras = write_observability(resources, out)
         if extras:
             dashboards = sum(1 for path in extras if path.parent.name == "dashboards")
             stderr.print(
-                f"wrote {dashboards} dashboard(s) to {out / 'dashboards'} and "
-                f"{len(extras) - dashboards} rule file(s) to {out / 'rules'}"
+                escape(
+                    f"wrote {dashboards} dashboard(s) to {out / 'dashboards'} and "
+                    f"{len(extras) - dashboards} rule file(s) to {out / 'rules'}"
+                )
             )

@@ -84,7 +84,7 @@ def _policy_settings(path: Path | None) -> PolicySettings:
     try:
         return load_policy_config(path)
     except PolicyConfigError as error:
-        abort(escape(str(error)))
+        abort(str(error))
 
 
 def _report_policies(path: Path, platform: Platform, settings: PolicySettings) -> bool:
