@@ -14,11 +14,12 @@ from shipyard.cli.abort import EXIT_USAGE, abort
 from shipyard.gitops.affected import AffectedStack, in_promotion_order
 from shipyard.gitops.git_facts import NULL_SHA, GitFacts, GitFactsError
 from shipyard.gitops.revisions import affected_at, stacks_at
-from shipyard.render import find_project_root
 
 
 def open_facts() -> tuple[GitFacts, Path]:
     """Git facts for the project around the working directory, or abort."""
+    from shipyard.render import find_project_root  # loads the Pulumi SDK: not for --help
+
     project_root = find_project_root(Path.cwd())
     if project_root is None:
         abort("no Pulumi.yaml found here or above; run from the Shipyard project", EXIT_USAGE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -13,7 +14,9 @@ from ruamel.yaml import YAML
 
 from shipyard.blueprint import BlueprintError, load_blueprint
 from shipyard.cli.abort import abort, stderr
-from shipyard.render import RenderedResource, find_project_root, render_blueprint
+
+if TYPE_CHECKING:
+    from shipyard.render import RenderedResource
 
 stdout = Console(highlight=False, emoji=False, soft_wrap=True)
 
@@ -119,6 +122,9 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
         platform = load_blueprint(blueprint)
     except BlueprintError as error:
         abort(f"{blueprint} is invalid:\n{error}")
+    # The Pulumi SDK loads here, not at import: `shipyard render --help` stays fast.
+    from shipyard.render import find_project_root, render_blueprint
+
     project_root = find_project_root(Path.cwd()) or find_project_root(blueprint.parent)
     if project_root is None:
         abort("no Pulumi.yaml found here or above; run from the Shipyard project")

@@ -3,14 +3,18 @@ prefix match `expected.startswith(header)` passed every earlier test)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from shipyard.gitops.webhook import sign, signature_matches
+from shipyard.gitops.webhook import InMemoryDeliveries, sign, signature_matches, verify_delivery
 
 SECRET = b"It's a Secret to Everybody"
 BODY = b"Hello, World!"
 VALID = sign(SECRET, BODY)
 DIGEST = VALID.removeprefix("sha256=")
+DELIVERY = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def test_the_valid_signature_matches() -> None:
@@ -56,3 +60,17 @@ def test_a_missing_header_is_refused() -> None:
 
 def test_another_secret_is_refused() -> None:
     assert not signature_matches(b"another", BODY, VALID)
+
+
+def test_a_replay_at_the_windows_very_edge_is_still_refused() -> None:
+    """`seen_since` includes its bound: a mutant comparing with `>` survived before."""
+    window = timedelta(hours=1)
+    seen = InMemoryDeliveries(window=window)
+    headers = {"X-Hub-Signature-256": VALID, "X-GitHub-Delivery": DELIVERY}
+    assert verify_delivery(SECRET, BODY, headers, seen, NOW, window).accepted
+    edge = verify_delivery(SECRET, BODY, headers, seen, NOW + window, window)
+    assert (edge.outcome, edge.http_status) == ("replayed", 409)
+    later = verify_delivery(
+        SECRET, BODY, headers, seen, NOW + window + timedelta(seconds=1), window
+    )
+    assert later.accepted
