@@ -14,6 +14,7 @@ from shipyard.blueprint.errors import Finding, Path, did_you_mean
 from shipyard.blueprint.platform import Platform
 from shipyard.facts.models import ModelSize, lookup_model
 from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.models.parallelism import heads_problem
 from shipyard.sections.models.sizing import (
     FitInput,
     gib,
@@ -117,7 +118,9 @@ def check_models(platform: Platform) -> Iterator[Finding]:
                 f"pool `{pool.name}` has no GPUs; vLLM models need a pool with `gpu` set",
             )
             continue
-        tp_problem = tensor_parallel_problem(model.tensor_parallel_size, pool_scheduling(pool))
+        tp_problem = tensor_parallel_problem(
+            model.tensor_parallel_size, pool_scheduling(pool)
+        ) or heads_problem(model.model, model.tensor_parallel_size)
         if tp_problem:
             yield ((*path, "tensorParallelSize"), tp_problem)
             continue
