@@ -100,4 +100,11 @@ def _report_policies(path: Path, platform: Platform, settings: PolicySettings) -
         findings = blueprint_findings(path, platform, project_root, settings)
     for finding in findings:
         stderr.print(escape(finding.render(str(path))))
-    return any(finding.mandatory for finding in findings)
+    mandatory = any(finding.mandatory for finding in findings)
+    if not mandatory:
+        from shipyard.policy.rules import RULES
+
+        ran = sum(1 for rule in RULES if settings.level(rule) != "disabled")
+        warned = f", {len(findings)} advisory warning(s)" if findings else ""
+        click.echo(f"{path}: policies passed ({ran} of {len(RULES)} rules ran{warned})")
+    return mandatory
