@@ -50,6 +50,35 @@ def _ordered(resources: list[RenderedResource]) -> list[RenderedResource]:
     return ordered
 
 
+RENDER_MARKER = ".shipyard-render"
+"""In an `--out` directory: every file the last render wrote, one relative path a line, so
+the next render removes them first and leaves no stale object behind (and nothing else)."""
+
+
+def remove_previous(out: Path) -> list[Path]:
+    """Delete the files the last render into `out` wrote (per its marker), and the folders
+    they leave empty; files the render did not write stay. Returns what it deleted."""
+    marker = out / RENDER_MARKER
+    if not marker.is_file():
+        return []
+    root = out.resolve()
+    removed = []
+    for line in marker.read_text(encoding="utf-8").splitlines():
+        path = (out / line).resolve()
+        if line and path.is_relative_to(root) and path != root and path.is_file():
+            path.unlink()
+            removed.append(path)
+            if path.parent != root and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+    marker.unlink()
+    return removed
+
+
+def record_written(out: Path, written: list[Path]) -> None:
+    lines = sorted(str(path.relative_to(out)) for path in written)
+    (out / RENDER_MARKER).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+
 def write_manifests(resources: list[RenderedResource], out: Path) -> list[Path]:
     """One YAML file per Kubernetes object, named `<kind>-<namespace>-<name>.yaml`."""
     out.mkdir(parents=True, exist_ok=True)
@@ -142,6 +171,7 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
         title = f"{meta.name} ({meta.environment}): {len(resources)} resources"
         stdout.print(_tree(resources, title))
     if out is not None:
+        remove_previous(out)
         written = write_manifests(resources, out)
         stderr.print(escape(f"wrote {len(written)} Kubernetes object(s) to {out}"))
         extras = write_observability(resources, out)
@@ -153,3 +183,4 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
                     f"{len(extras) - dashboards} rule file(s) to {out / 'rules'}"
                 )
             )
+        record_written(out, [*written, *extras])

@@ -70,6 +70,7 @@ def test_out_writes_the_objects(invoke, tmp_path: Path) -> None:
     result = invoke(["render", "blueprints/dev.yaml", "--out", str(out)])
     assert result.exit_code == 0
     assert sorted(path.name for path in out.iterdir()) == [
+        ".shipyard-render",  # what this render wrote, for the next one to remove
         "configmap-llm-dev-ai-gateway-config.yaml",
         "deployment-llm-dev-ai-gateway.yaml",
         "deployment-llm-dev-qwen-small.yaml",
