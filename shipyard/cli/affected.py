@@ -38,6 +38,7 @@ def open_facts() -> tuple[GitFacts, Path]:
 @click.option("--head", default="HEAD", show_default=True, help="The revision with the changes.")
 @click.option("--all", "every", is_flag=True, help="Every stack at --head; --base is not needed.")
 @click.option(
+    "--output",
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),

@@ -19,6 +19,7 @@ FORMATS = ("mermaid", "svg", "png", "json")
 @click.command()
 @click.argument("blueprint", type=click.Path(path_type=Path))
 @click.option(
+    "--output",
     "--format",
     "output_format",
     type=click.Choice(FORMATS),

@@ -24,6 +24,7 @@ FORMATS = ("json", "markdown", "text")
 )
 @click.option("--head", default="HEAD", show_default=True, help="The revision with the changes.")
 @click.option(
+    "--output",
     "--format",
     "output_format",
     type=click.Choice(FORMATS),

@@ -13,7 +13,7 @@ from rich.tree import Tree
 from ruamel.yaml import YAML
 
 from shipyard.blueprint import BlueprintError, load_blueprint
-from shipyard.cli.abort import abort, stderr
+from shipyard.cli.abort import EXIT_USAGE, abort, stderr
 
 if TYPE_CHECKING:
     from shipyard.render import RenderedResource
@@ -140,6 +140,8 @@ def write_observability(resources: list[RenderedResource], out: Path) -> list[Pa
 )
 @click.option(
     "--output",
+    "--format",
+    "output",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
@@ -156,7 +158,7 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
 
     project_root = find_project_root(Path.cwd()) or find_project_root(blueprint.parent)
     if project_root is None:
-        abort("no Pulumi.yaml found here or above; run from the Shipyard project")
+        abort("no Pulumi.yaml found here or above; run from the Shipyard project", EXIT_USAGE)
     with stderr.status(f"Rendering {blueprint} under Pulumi mocks..."):
         resources = _ordered(
             render_blueprint(blueprint, project_root, platform.metadata.environment)

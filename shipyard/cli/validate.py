@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from shipyard.blueprint import BlueprintError, Platform
 from shipyard.blueprint.loader import load_with_advisories
-from shipyard.cli.abort import EXIT_INVALID, abort, stderr
+from shipyard.cli.abort import EXIT_INVALID, EXIT_USAGE, abort, stderr
 from shipyard.policy import PolicyConfigError, PolicySettings, load_policy_config
 
 
@@ -84,7 +84,7 @@ def _policy_settings(path: Path | None) -> PolicySettings:
     try:
         return load_policy_config(path)
     except PolicyConfigError as error:
-        abort(str(error))
+        abort(str(error), EXIT_USAGE)
 
 
 def _report_policies(path: Path, platform: Platform, settings: PolicySettings) -> bool:
@@ -95,7 +95,10 @@ def _report_policies(path: Path, platform: Platform, settings: PolicySettings) -
 
     project_root = find_project_root(Path.cwd()) or find_project_root(path.parent)
     if project_root is None:
-        abort("--policies renders the stack program: no Pulumi.yaml found here or above")
+        abort(
+            "--policies renders the stack program: no Pulumi.yaml found here or above",
+            EXIT_USAGE,
+        )
     with stderr.status(f"Checking {path} against the policies..."):
         findings = blueprint_findings(path, platform, project_root, settings)
     for finding in findings:

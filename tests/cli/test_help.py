@@ -57,3 +57,20 @@ def test_the_top_level_help_lists_every_command() -> None:
     shown, _ = _modules_after(["--help"])
     for name, short in SHORT_HELP.items():
         assert re.search(rf"^  {name} +{re.escape(short[:20])}", shown, re.M), name
+
+
+@pytest.mark.parametrize("command", ["affected", "cost", "graph", "plan", "render"])
+def test_one_vocabulary_output_with_format_as_its_alias(command: str) -> None:
+    chosen = cli.get_command(click.Context(cli), command)
+    assert chosen is not None
+    (option,) = [p for p in chosen.params if "--output" in getattr(p, "opts", ())]
+    assert option.opts == ["--output", "--format"]
+
+
+def test_usage_errors_exit_2_everywhere() -> None:
+    from click.testing import CliRunner
+
+    for name in sorted(COMMANDS):
+        result = CliRunner().invoke(cli, [name, "--no-such-option"])
+        assert result.exit_code == 2, name
+        assert "No such option '--no-such-option'" in result.output, name

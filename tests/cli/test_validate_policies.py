@@ -131,7 +131,7 @@ def test_enforcement_level_can_make_an_advisory_rule_mandatory(
 def test_a_bad_policy_config_is_a_user_error(invoke, tmp_path) -> None:
     path = config(tmp_path, {"pinned-images": "strict"})
     result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/dev.yaml"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as in `shipyard plan`
     assert result.stdout == ""
     assert result.stderr == (
         f"error: {path}: `pinned-images`: `strict` is not an enforcement level; use one of "
