@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from components.shared.args import ComponentArgs
-from components.shared.k8s_values import Labels, Port
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity, Port
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.scheduling import PoolScheduling
 from components.shared.secret_refs import SecretKeyRef
@@ -90,8 +90,8 @@ class RayClient(ComponentArgs):
 
 
 class Resources(ComponentArgs):
-    cpu: Annotated[str, Field(description="CPU request and limit.")]
-    memory: Annotated[str, Field(description="Memory request and limit.")]
+    cpu: Annotated[CpuQuantity, Field(description="CPU request and limit.")]
+    memory: Annotated[MemoryQuantity, Field(description="Memory request and limit.")]
 
 
 class RayHead(ComponentArgs):

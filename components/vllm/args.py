@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from components.shared.args import ComponentArgs
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.scheduling import PoolScheduling
 from components.shared.secret_refs import SecretKeyRef
@@ -204,10 +205,10 @@ class VllmServiceArgs(ComponentArgs):
         ),
     ] = None
     cpu_request: Annotated[
-        str, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`."),
     ] = DEFAULT_MEMORY_REQUEST
     shm_size: Annotated[
@@ -222,11 +223,11 @@ class VllmServiceArgs(ComponentArgs):
         ),
     ] = DEFAULT_STARTUP_TIMEOUT_SECONDS
     gateway_pod_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(description="Labels of the gateway pods (same namespace) allowed to connect."),
     ] = DEFAULT_GATEWAY_POD_LABELS
     metrics_namespace_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(description="Labels of the namespace whose scrapers may read `/metrics`."),
     ] = DEFAULT_METRICS_NAMESPACE_LABELS
     router_pod_labels: Annotated[

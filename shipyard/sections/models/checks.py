@@ -14,6 +14,7 @@ from shipyard.blueprint.errors import Finding, Path, did_you_mean
 from shipyard.blueprint.platform import Platform
 from shipyard.facts.models import ModelSize, lookup_model
 from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.models.parallelism import heads_problem
 from shipyard.sections.models.placements import placements
 from shipyard.sections.models.roles import ROLE_NAMES
 from shipyard.sections.models.sizing import (
@@ -146,7 +147,7 @@ def check_models(platform: Platform) -> Iterator[Finding]:
             tp_path: Path = (*placement.path, "tensorParallelSize")
             tp_problem = tensor_parallel_problem(
                 placement.tensor_parallel_size, pool_scheduling(pool)
-            )
+            ) or heads_problem(model.model, placement.tensor_parallel_size)
             if tp_problem:
                 yield (tp_path, f"{where}{tp_problem}")
                 continue
