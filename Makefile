@@ -16,7 +16,7 @@ PICTURE_OUT := out/$(basename $(notdir $(PICTURE_BLUEPRINT)))
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: help venv plan validate policies render schema lint typecheck tools unit test e2e bench clean actionlint
+.PHONY: help venv venv-ci lock plan validate policies render schema lint typecheck tools unit test e2e bench clean actionlint
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,23 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP) ## Create or update the virtualenv with the dev extra.
+
+# CI's install (security review, issue 22, Low 5): every dependency, build requirements
+# included, from the hashed lock; pip refuses any file whose hash is not in it. Regenerate
+# the lock with `make lock` after changing pyproject.toml (a unit test fails when stale).
+LOCK := requirements/ci.lock
+venv-ci: ## CI's install: the dev extra from requirements/ci.lock, every hash checked.
+	@echo "==> Installing $(LOCK) into $(VENV) (hashes required)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+lock: ## Regenerate requirements/ci.lock (pip-tools 7.6.2 in a throwaway venv).
+	@$(PYTHON) -m venv /tmp/shipyard-pip-tools
+	@/tmp/shipyard-pip-tools/bin/pip install --quiet pip-tools==7.6.2
+	@/tmp/shipyard-pip-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-find-links \
+	  --strip-extras --extra dev -o $(LOCK) pyproject.toml requirements/build.in
 
 plan: $(STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the resource tree, draw prod.
 	@echo "==> Validating $(BLUEPRINT)"
