@@ -28,6 +28,7 @@ from components.ray.component import RayCluster
 from components.s3.component import S3Bucket
 from components.shared.credentials import GivenSecrets
 from components.vllm.component import VllmService
+from components.vllm_router.component import VllmRouter
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.registry import SECTIONS
 from shipyard.sections.section import Section
@@ -52,6 +53,8 @@ class ComposedPlatform:
     aws_region: aws.Provider | None = None
     """The AWS provider of the EKS cluster's region, for the AWS resources beside it."""
     models: dict[str, VllmService] = field(default_factory=dict)
+    routers: dict[str, VllmRouter] = field(default_factory=dict)
+    """A model's router, by model name, for the models with `routing`."""
     cache: ValkeyCache | ManagedCache | None = None
     gateway: AiGateway | None = None
     ray: RayCluster | None = None

@@ -9,6 +9,8 @@ from pydantic import Field, model_validator
 
 from components.cache.users import CacheUser
 from components.shared.args import ComponentArgs, StorageSize
+from components.shared.aws_values import AwsTags
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 
 # Valkey 9.0.8 (2026-11-18), the official image (valkey.io/download/releases/v9-0-8); it
@@ -114,10 +116,10 @@ class ValkeyCacheArgs(ComponentArgs):
         str | None, Field(description="StorageClass; none uses the cluster default.")
     ] = None
     cpu_request: Annotated[
-        str, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`. Valkey "
             f"fills {int(MAXMEMORY_SHARE * 100)}% of it."
@@ -131,7 +133,7 @@ class ValkeyCacheArgs(ComponentArgs):
         CacheTls()
     )
     client_pod_labels: Annotated[
-        tuple[dict[str, str], ...],
+        tuple[Labels, ...],
         Field(description="Pods admitted to the cache (the gateway, bound apps)."),
     ] = ()
     users: Annotated[
@@ -210,4 +212,4 @@ class ManagedCacheArgs(ComponentArgs):
         bool,
         Field(description="No protection and no final snapshot on deletion; default false."),
     ] = False
-    tags: Annotated[dict[str, str], Field(description="Tags on its AWS resources.")] = {}
+    tags: Annotated[AwsTags, Field(description="Tags on its AWS resources.")] = {}

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from components.node_pool.args import NodePoolArgs
 from components.shared.args import ComponentArgs
+from components.shared.aws_values import AwsTags
 
 KUBERNETES_VERSION = "1.33"
 """The pinned EKS Kubernetes minor version."""
@@ -97,7 +98,7 @@ class EksClusterArgs(ComponentArgs):
             f"default `{NVIDIA_DEVICE_PLUGIN_REPO}`.",
         ),
     ] = NVIDIA_DEVICE_PLUGIN_REPO
-    tags: Annotated[dict[str, str], Field(description="Tags on every AWS resource.")] = {}
+    tags: Annotated[AwsTags, Field(description="Tags on every AWS resource.")] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> EksClusterArgs:

@@ -10,8 +10,6 @@ from components.postgres.args import POSTGRES_PORT
 from components.postgres.manifests import CLUSTER_LABEL as CNPG_CLUSTER_LABEL
 from components.postgres.manifests import URI_KEY, credentials_secret_name
 from components.shared.secret_refs import SecretKeyRef
-from components.vllm.args import VLLM_PORT
-from components.vllm.manifests import selector_labels, service_url
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.analytics.args import gateway_usage_logging
 from shipyard.sections.cache.args import cache_binding
@@ -24,6 +22,7 @@ from shipyard.sections.gateway.model import (
     VirtualKeys,
     exposure_args,
 )
+from shipyard.sections.models.routing_args import model_endpoint
 
 
 def _limits(limits: Limits | None) -> gateway.Limits:
@@ -31,7 +30,8 @@ def _limits(limits: Limits | None) -> gateway.Limits:
 
 
 def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
-    """The gateway's arguments: one backend per model, by served name; None without a gateway."""
+    """The gateway's arguments: one backend per model, by served name (its router when it has
+    `routing`, else its Service); None without a gateway."""
     spec = platform.spec.gateway
     if spec is None:
         return None
@@ -40,16 +40,29 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
     backends = []
     for model in platform.spec.models:
         route = routes.get(model.name)
+        endpoint = model_endpoint(platform, model)
         backends.append(
             gateway.GatewayBackend(
                 served_name=model.served_name,
-                api_base=service_url(model.name, platform.namespace),
-                pod_labels=selector_labels(model.name),
-                port=VLLM_PORT,
+                api_base=endpoint.url,
+                pod_labels=endpoint.pod_labels,
+                port=endpoint.port,
                 aliases=tuple(route.aliases) if route else (),
                 fallbacks=tuple(served[name] for name in route.fallbacks) if route else (),
                 limits=_limits(route.limits if route else None),
             )
+        )
+        # Each LoRA adapter is a model of its own to clients: vLLM serves it by its name
+        # from the base model's servers, and the gateway routes and limits it apart.
+        backends.extend(
+            gateway.GatewayBackend(
+                served_name=adapter.name,
+                api_base=endpoint.url,
+                pod_labels=endpoint.pod_labels,
+                port=endpoint.port,
+                limits=_limits(adapter.limits),
+            )
+            for adapter in model.lora_adapters
         )
     optional: dict[str, object] = {}
     if spec.image is not None:
@@ -121,6 +134,13 @@ def served_names(platform: Platform) -> dict[str, str]:
     """Blueprint name -> the name clients send: a declared model's `servedModelName`, a
     hosted model's own `name`."""
     names = {model.name: model.served_name for model in platform.spec.models}
+    names.update(
+        {
+            adapter.name: adapter.name
+            for model in platform.spec.models
+            for adapter in model.lora_adapters
+        }
+    )
     if platform.spec.gateway is not None:
         names.update({model.name: model.name for model in platform.spec.gateway.hosted_models})
     return names

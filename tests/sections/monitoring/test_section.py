@@ -54,7 +54,7 @@ def test_prod_scrapes_every_section_it_declares() -> None:
         ("vllm", "vllm", "pod", "http", True),
         ("cache", "redis", "pod", "metrics", True),
         ("ai-gateway", "litellm", "service", "http", True),
-        ("ray", "ray", "pod", "metrics", False),
+        ("ray", "ray", "pod", "metrics", True),
         ("postgres", "cnpg", "pod", "metrics", True),
         ("analytics", "clickhouse", "pod", "metrics", True),
         ("events-kafka-exporter", "kafka-exporter", "pod", "tcp-prometheus", False),
