@@ -36,15 +36,16 @@ def test_json_totals(invoke: Invoke) -> None:
     data = json.loads(result.stdout)
     platform = load_blueprint(PROD)
     assert [pool["name"] for pool in data["pools"]] == [p.name for p in platform.spec.node_pools]
-    # Hand-worked: pools system 2 x 0.4032, gpu-a10g 4 x 1.006 and gpu-burst 1 x 2.24208
-    # (raised from their declared desired to what the models start with), gpu-h100
-    # 1 x 55.04, x 730 h; caches 300 GiB and node disks (2 x 100 + 4 x 200 + 500 + 100)
+    # Hand-worked: pools system 2 x 0.4032, gpu-a10g 4 x 1.006 and gpu-burst 2 x 2.24208
+    # (raised from their declared desired to what the models start with: qwen-32b's
+    # prefill and decode servers), gpu-h100 1 x 55.04, x 730 h; caches 500 GiB (one per
+    # qwen-32b role) and node disks (2 x 100 + 4 x 200 + 500 + 2 x 100)
     # GiB at 0.08; data volumes 1090 GiB (Postgres 300, Kafka 330, ClickHouse 400, Keeper 30,
     # the cache 30) at 0.08; llama-70b's staged weights in S3 (70.6e9 parameters x 2 bytes)
     # at 0.023; control plane 0.10 x 730; one NAT gateway 0.045 x 730 + 500 GB x 0.045.
     desired = (
-        (2 * 0.4032 + 4 * 1.006 + 55.04 + 2.24208) * 730
-        + (300 + 1600 + 1090) * 0.08
+        (2 * 0.4032 + 4 * 1.006 + 55.04 + 2 * 2.24208) * 730
+        + (500 + 1700 + 1090) * 0.08
         + 70.6e9 * 2 / 1024**3 * 0.023
         + 0.10 * 730
         + 0.045 * 730

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from shipyard.blueprint import load_blueprint
+from shipyard.sections.models.placements import placements
 
 TYPE_TOKEN = "shipyard:serving:VllmService"
 
@@ -104,7 +105,12 @@ def test_prod_renders_every_model(invoke, prod_blueprint: Path) -> None:
     assert result.exit_code == 0
     platform = load_blueprint(prod_blueprint)
     components = [row["name"] for row in json.loads(result.stdout) if row["type"] == TYPE_TOKEN]
-    assert components == sorted(model.name for model in platform.spec.models)
+    # One VllmService per model, or per role with prefill/decode.
+    assert components == sorted(
+        placement.name
+        for index, model in enumerate(platform.spec.models)
+        for placement in placements(index, model)
+    )
 
 
 def test_invalid_blueprint_exits_1_without_traceback(

@@ -34,6 +34,7 @@ RESOURCES = {
     "ray": {"KubeRayOperator": "KubeRayOperatorArgs", "RayCluster": "RayClusterArgs"},
     "s3": {"S3Bucket": "S3BucketArgs"},
     "vllm": {"VllmService": "VllmServiceArgs"},
+    "vllm_router": {"VllmRouter": "VllmRouterArgs"},
 }
 
 
