@@ -22,7 +22,7 @@ def check_platform(platform: Platform, *, enforce_budget: bool = True) -> list[F
 
     `enforce_budget=False` leaves out the budget check, for `shipyard cost`, which
     must show the breakdown of an estimate that is over budget."""
-    findings: list[Finding] = list(duplicate_names(platform))
+    findings: list[Finding] = []
     for section in SECTIONS:
         if section is BUDGET and not enforce_budget:
             continue
@@ -41,7 +41,14 @@ def check_platform(platform: Platform, *, enforce_budget: bool = True) -> list[F
                         "this is a Shipyard bug, please report it with the blueprint",
                     )
                 )
-    # A section's own uniqueness check and `duplicate_names` may report the same repeat.
+    # A section's own uniqueness check words a repeat better; the generic one covers the
+    # lists no section checks.
+    reported = {path for path, _ in findings}
+    findings += [
+        (path, message)
+        for path, message in duplicate_names(platform)
+        if path not in reported and path[:-1] not in reported  # the entry, or its `name`
+    ]
     return list(dict.fromkeys(findings))
 
 
