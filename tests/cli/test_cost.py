@@ -116,8 +116,8 @@ def test_against_an_unknown_revision_is_a_user_error(invoke: Invoke, tmp_path: P
     blueprint = tmp_path / "prod.yaml"
     blueprint.write_text(PROD.read_text(encoding="utf-8"), encoding="utf-8")
     result = invoke(["cost", str(blueprint), "--against", "HEAD~1"])
-    assert result.exit_code == 1
-    assert f"cannot read {blueprint} at `HEAD~1`" in result.stderr
+    assert result.exit_code == 2  # a usage error: no such revision in an empty repository
+    assert result.stderr == "error: `--against`: unknown revision `HEAD~1`\n"
 
 
 def test_over_budget_prints_the_breakdown_then_fails(invoke: Invoke, tmp_path: Path) -> None:
@@ -134,3 +134,38 @@ def test_over_budget_prints_the_breakdown_then_fails(invoke: Invoke, tmp_path: P
     assert "over the budget of $1,000.00" in result.stderr
     assert "Traceback" not in result.output
     assert desired.spec.budget is not None and desired.spec.budget.monthly_usd == 50000
+
+
+def _repo_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    import git
+
+    repo = git.Repo.init(tmp_path)
+    with repo.config_writer() as writer:
+        writer.set_value("user", "name", "test").set_value("user", "email", "test@example.com")
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        repo.index.add([str(tmp_path / name)])
+    repo.index.commit("first")
+    return tmp_path
+
+
+def test_against_an_unknown_revision_is_a_usage_error(invoke: Invoke, tmp_path: Path) -> None:
+    root = _repo_with(tmp_path, {"blueprints/prod.yaml": PROD.read_text(encoding="utf-8")})
+    result = invoke(["cost", str(root / "blueprints/prod.yaml"), "--against", "no-such-rev"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: `--against`: unknown revision `no-such-rev`\n"
+
+
+def test_a_new_blueprints_change_is_its_whole_cost(invoke: Invoke, tmp_path: Path) -> None:
+    root = _repo_with(tmp_path, {"README": "x\n"})
+    blueprint = root / "blueprints" / "prod.yaml"
+    blueprint.parent.mkdir()
+    blueprint.write_text(PROD.read_text(encoding="utf-8"), encoding="utf-8")
+    result = invoke(["cost", str(blueprint), "--against", "HEAD", "--output", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["difference"] == {
+        key: pytest.approx(data["total"][key]) for key in ("min", "desired", "max")
+    }
+    assert data["total"]["desired"] > 0
