@@ -14,10 +14,13 @@ ADAPTER = "        - name: support\n          path: acme/qwen-support-lora\n"
 
 
 def test_a_repeated_adapter_name_is_refused(tmp_path: Path) -> None:
+    """Once, in the models section's words (each adapter is a gateway model name)."""
     text = edit(BASE, ADAPTER, ADAPTER + "        - name: support\n          path: acme/other\n")
     assert problems(tmp_path, text) == [
         f"{located_at(FILE, text, 'name: support', 1)}: "
-        "spec.models[0].loraAdapters[1].name: `support` is used more than once"
+        "spec.models[0].loraAdapters[1].name: `support` is already a model name clients "
+        "request; the gateway routes each adapter as a model of its own, so give it a name of "
+        "its own"
     ]
 
 
