@@ -11,7 +11,9 @@ from shipyard.cli.abort import EXIT_INVALID, EXIT_USAGE, abort, stderr
 from shipyard.cli.affected import open_facts
 from shipyard.gitops.git_facts import GitFactsError
 from shipyard.gitops.plan import build_plan
+from shipyard.gitops.plan_renders import JOBS_ENV
 from shipyard.gitops.plan_report import render_json, render_markdown, render_text
+from shipyard.gitops.render_cache import CACHE_ENV, RenderCache
 from shipyard.policy import PolicyConfigError, PolicySettings, load_policy_config
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
@@ -38,7 +40,27 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
     type=click.Path(path_type=Path, dir_okay=False),
     help="Enforcement levels and rule settings (JSON, as `pulumi --policy-pack-config` takes).",
 )
-def plan(base: str, head: str, output_format: str, policy_config: Path | None) -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar=CACHE_ENV,
+    help="Keep renders here by content hash (blueprint, program, dependencies), so a re-run "
+    f"renders only what changed; safe to share. Default: no cache. Env: {CACHE_ENV}.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar=JOBS_ENV,
+    help=f"Render in at most this many processes. Default: one per core. Env: {JOBS_ENV}.",
+)
+def plan(
+    base: str,
+    head: str,
+    output_format: str,
+    policy_config: Path | None,
+    cache_dir: Path | None,
+    jobs: int | None,
+) -> None:
     """Plan every stack the changes from --base to --head affect: blueprint changes in plain
     words, the resource diff, validation and policies. Offline: renders under Pulumi mocks.
 
@@ -59,7 +81,9 @@ def plan(base: str, head: str, output_format: str, policy_config: Path | None) -
                 base,
                 head,
                 settings,
-                on_stack=lambda name: status.update(f"Rendering stack {name} at both revisions..."),
+                on_stack=lambda name: status.update(f"Planning stack {name}: both revisions..."),
+                cache=RenderCache(cache_dir) if cache_dir is not None else None,
+                jobs=jobs,
             )
         except GitFactsError as error:
             abort(escape(str(error)), EXIT_USAGE)
