@@ -25,7 +25,6 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,21 @@ def _package_files(root: Path) -> list[Path]:
     )
 
 
+def installed_distributions() -> list[str]:
+    """Every installed distribution, as its metadata directory's name (`pulumi-3.259.0.dist-info`:
+    name and version), on the import path. Listing the directories is what makes this
+    cheap: reading each distribution's metadata took seconds."""
+    found: set[str] = set()
+    for entry in sys.path:
+        directory = Path(entry) if entry else None  # "" is the working directory: not ours
+        if directory is None or not directory.is_dir():
+            continue
+        found.update(
+            path.name for path in directory.iterdir() if path.suffix in (".dist-info", ".egg-info")
+        )
+    return sorted(found)
+
+
 def program_digest(project_root: Path, packages: tuple[Path, ...] = PROGRAM_PACKAGES) -> str:
     """The SHA-256 of the program's files and dependencies, as this process runs them."""
     files: list[tuple[str, Path]] = []
@@ -67,10 +81,7 @@ def program_digest(project_root: Path, packages: tuple[Path, ...] = PROGRAM_PACK
     stacks = (project_root / STACK_PROGRAM).parent
     files += [(f"stacks/{p.name}", p) for p in sorted(stacks.glob("*.py"))]
     files += [(name, project_root / name) for name in ("Pulumi.yaml", "pyproject.toml")]
-    distributions = sorted(
-        f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions()
-    )
-    chunks: list[bytes] = ["\n".join(distributions).encode()]
+    chunks: list[bytes] = ["\n".join(installed_distributions()).encode()]
     for name, path in files:
         chunks.append(name.encode())
         chunks.append(path.read_bytes() if path.is_file() else b"<absent>")

@@ -126,15 +126,19 @@ def test_bytecode_caches_do_not_change_the_digest(program: Path) -> None:
 
 
 def test_another_installed_dependency_version_changes_the_digest(program: Path, monkeypatch):
-    class Distribution:
-        def __init__(self, version: str) -> None:
-            self.metadata = {"Name": "pulumi"}
-            self.version = version
-
-    monkeypatch.setattr(render_cache.metadata, "distributions", lambda: [Distribution("3.259.0")])
+    site = program / "site"
+    (site / "pulumi-3.259.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(site)])
     before = digest(program)
-    monkeypatch.setattr(render_cache.metadata, "distributions", lambda: [Distribution("3.260.0")])
+    assert render_cache.installed_distributions() == ["pulumi-3.259.0.dist-info"]
+    (site / "pulumi-3.259.0.dist-info").rename(site / "pulumi-3.260.0.dist-info")
     assert digest(program) != before
+
+
+def test_the_installed_distributions_are_those_imported_here() -> None:
+    names = render_cache.installed_distributions()
+    assert any(name.startswith("pulumi-3.") for name in names)
+    assert any(name.startswith("pulumi_kubernetes-") for name in names)
 
 
 def test_the_default_digest_covers_the_imported_packages(program: Path) -> None:
