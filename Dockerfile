@@ -1,11 +1,22 @@
 # The in-cluster reconciler's image: `shipyard reconcile`, git, ssh and the Pulumi CLI.
 # Untested here: this workplace has no container engine (docs/gitops-in-cluster.md).
 #
-#   docker build -t <your registry>/shipyard-reconciler:0.1.0 .
-FROM python:3.11.13-slim-bookworm
+#   docker build --build-arg PULUMI_SHA256=<sha256> -t <your registry>/shipyard-reconciler:0.1.0 .
+#
+# Pin the base image by digest too where your registry's policy asks for it:
+#   --build-arg PYTHON_IMAGE=python:3.11.13-slim-bookworm@sha256:<digest>
+# (the digest is not pinned here: this workplace cannot reach Docker Hub).
+ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 # Keep these at the SDK pins of pyproject.toml.
 ARG PULUMI_VERSION=3.259.0
+# Required, no default: the SHA-256 of pulumi-v<PULUMI_VERSION>-linux-x64.tar.gz, from the
+# release's checksums file that Pulumi publishes beside it
+# (https://get.pulumi.com/releases/sdk/pulumi-v<version>-checksums.txt). This workplace
+# cannot reach get.pulumi.com, so the value is not pinned here:
+#   docker build --build-arg PULUMI_SHA256=<sha256> ...
+ARG PULUMI_SHA256
 ARG PULUMI_KUBERNETES_VERSION=4.25.0
 ARG PULUMI_RANDOM_VERSION=4.21.4
 ARG PULUMI_AWS_VERSION=7.51.1
@@ -16,8 +27,12 @@ RUN apt-get update \
 
 # The CLI with its language hosts, and the providers copied next to it: plugins found on
 # PATH need no PULUMI_HOME, which is an empty volume at run time.
-RUN curl -fsSL "https://get.pulumi.com/releases/sdk/pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz" \
-      | tar -xz -C /opt \
+COPY scripts/verify-sha256 /usr/local/bin/verify-sha256
+RUN curl -fsSL -o /tmp/pulumi.tar.gz \
+      "https://get.pulumi.com/releases/sdk/pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz" \
+ && verify-sha256 /tmp/pulumi.tar.gz "${PULUMI_SHA256}" \
+ && tar -xzf /tmp/pulumi.tar.gz -C /opt \
+ && rm /tmp/pulumi.tar.gz \
  && export PULUMI_HOME=/tmp/pulumi-home \
  && /opt/pulumi/pulumi plugin install resource kubernetes "v${PULUMI_KUBERNETES_VERSION}" \
  && /opt/pulumi/pulumi plugin install resource random "v${PULUMI_RANDOM_VERSION}" \

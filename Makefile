@@ -66,9 +66,10 @@ typecheck: $(STAMP) ## mypy --strict on shipyard/ and components/.
 	@echo "==> mypy"
 	@$(BIN)/mypy
 
-tools: ## promtool, Grafana's dashboard schema, and the Mermaid CLI with Debian's Chromium (cached).
+tools: ## promtool, Grafana's dashboard schema, Helm, and the Mermaid CLI with Debian's Chromium (cached).
 	@echo "==> promtool: $$(scripts/promtool)"
 	@echo "==> Grafana dashboard schema: $$(scripts/grafana-dashboard-schema)"
+	@echo "==> Helm: $$(scripts/helm)"
 	@echo "==> Mermaid CLI: $$(scripts/mermaid)"
 
 unit: $(STAMP) tools ## Unit tests only.

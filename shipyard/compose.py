@@ -18,7 +18,9 @@ from components.clickhouse.component import ClickHouse
 from components.eks.component import EksCluster
 from components.gateway.component import AiGateway
 from components.gitops_reconciler.component import GitopsReconciler
+from components.helm_chart.component import PinnedChart
 from components.kafka.component import Kafka
+from components.manifests.component import PlainManifests
 from components.minio.component import Minio
 from components.monitoring.component import Monitoring
 from components.postgres.component import Postgres
@@ -26,6 +28,7 @@ from components.ray.component import RayCluster
 from components.s3.component import S3Bucket
 from components.shared.credentials import GivenSecrets
 from components.vllm.component import VllmService
+from components.vllm_router.component import VllmRouter
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.registry import SECTIONS
 from shipyard.sections.section import Section
@@ -50,6 +53,8 @@ class ComposedPlatform:
     aws_region: aws.Provider | None = None
     """The AWS provider of the EKS cluster's region, for the AWS resources beside it."""
     models: dict[str, VllmService] = field(default_factory=dict)
+    routers: dict[str, VllmRouter] = field(default_factory=dict)
+    """A model's router, by model name, for the models with `routing`."""
     cache: ValkeyCache | ManagedCache | None = None
     gateway: AiGateway | None = None
     ray: RayCluster | None = None
@@ -59,6 +64,8 @@ class ComposedPlatform:
     analytics: ClickHouse | None = None
     events: Kafka | None = None
     gitops: GitopsReconciler | None = None
+    manifests: PlainManifests | None = None
+    charts: dict[str, PinnedChart] = field(default_factory=dict)
     apps: dict[str, AppService] = field(default_factory=dict)
     monitoring: Monitoring | None = None
 

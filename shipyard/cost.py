@@ -28,7 +28,7 @@ HOURS_PER_MONTH = 730
 # Amazon EBS pricing page, gp3 storage, us-east-1, read 2026-11 (IOPS/throughput at baseline).
 EBS_GP3_USD_PER_GB_MONTH = 0.08
 
-_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$")
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?")
 _GIB_PER_UNIT = {
     None: 1 / 1024**3,
     "Ki": 1 / 1024**2,
@@ -101,7 +101,7 @@ class Estimate:
 
 def quantity_gib(quantity: str) -> float:
     """A Kubernetes quantity (`100Gi`, `1Ti`, `500G`) in GiB."""
-    match = _QUANTITY.match(quantity)
+    match = _QUANTITY.fullmatch(quantity)
     if match is None:
         raise ValueError(f"`{quantity}` is not a storage quantity")
     return float(match.group(1)) * _GIB_PER_UNIT[match.group(2)]

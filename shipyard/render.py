@@ -51,12 +51,15 @@ class RenderedResource:
     """The explicit provider reference (`<provider urn>::<id>`), or None for the default."""
     ignore_changes: tuple[str, ...] = ()
     """The `ignore_changes` resource option: property paths an update leaves alone."""
+    note: str | None = None
+    """Why an entry stands for objects it does not show (a chart not available offline)."""
 
     @property
     def is_kubernetes_object(self) -> bool:
-        # Helm releases are not objects: the chart's objects exist only on a cluster.
+        # Helm releases and charts are not objects: a v3 Release's objects exist only on a
+        # cluster; a v4 Chart's and a ConfigGroup's are recorded as its children.
         return self.type.startswith("kubernetes:") and not self.type.startswith(
-            ("kubernetes:pulumi:", "kubernetes:helm.sh/")
+            ("kubernetes:pulumi:", "kubernetes:helm.sh/", "kubernetes:yaml/")
         )
 
     def manifest(self) -> dict[str, Any]:
@@ -214,7 +217,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             if request.type == "pulumi:pulumi:Stack"
             else self._register(request)
         )
-        if request.type != "pulumi:pulumi:Stack":
+        if request.type in EXPANDED_BY_PROVIDER:
+            self._record_expanded(request, response.urn)
+        elif request.type != "pulumi:pulumi:Stack":
             state = self.resources[response.urn].state
             # A resource's own placeholders stand for its outputs, not its inputs; those it
             # was given (another resource's outputs) stay.
@@ -278,6 +283,53 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
+    def _record_expanded(self, request: Any, urn: str) -> None:
+        """A `helm.v4.Chart` or `yaml.v2.ConfigGroup`: the provider would expand it into
+        objects, each a child; offline, `shipyard.sections.charts.expand` stands in."""
+        from shipyard.sections.charts.expand import CHART_TYPE, expand_registered
+
+        inputs = _restore_integers(dict(self.resources[urn].state))
+        note = None
+        if request.type == CHART_TYPE:
+            expansion = expand_registered(request.name, inputs)
+            objects, note = expansion.objects, expansion.note
+        else:
+            objects = list(inputs.get("objs") or [])
+        self.recorded.append(
+            RenderedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                inputs=inputs,
+                dependencies=tuple(request.dependencies),
+                provider=request.provider or None,
+                note=note,
+            )
+        )
+        for manifest in objects or []:
+            self.recorded.append(self._expanded_object(urn, request, manifest))
+
+    def _expanded_object(
+        self, parent: str, request: Any, manifest: dict[str, Any]
+    ) -> RenderedResource:
+        api_version, kind = str(manifest.get("apiVersion", "")), str(manifest.get("kind", ""))
+        metadata = manifest.get("metadata") or {}
+        namespace, name = metadata.get("namespace"), metadata.get("name", "")
+        # The provider's type tokens: `kubernetes:core/v1:Service`, `kubernetes:apps/v1:...`.
+        token = f"kubernetes:{'core/' if '/' not in api_version else ''}{api_version}:{kind}"
+        child = f"{request.name}:{namespace}/{name}" if namespace else f"{request.name}:{name}"
+        urn = self.make_urn(parent, token, child)
+        return RenderedResource(
+            urn=urn,
+            type=token,
+            name=child,
+            parent=parent,
+            inputs=manifest,
+            dependencies=tuple(request.dependencies),
+            provider=request.provider or None,
+        )
+
 
 def _plain(value: Any) -> bool:
     """A value whose wire form is exactly what serializing it gives: strings, numbers,
@@ -292,6 +344,10 @@ def _plain(value: Any) -> bool:
     if isinstance(value, list):
         return all(_plain(item) for item in value)
     return False
+
+
+EXPANDED_BY_PROVIDER = frozenset({"kubernetes:helm.sh/v4:Chart", "kubernetes:yaml/v2:ConfigGroup"})
+"""Component resources the Kubernetes provider expands into objects itself."""
 
 
 def install_monitor(monitor: pulumi_mocks.MockMonitor, project: str, stack: str) -> None:

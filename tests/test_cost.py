@@ -99,15 +99,16 @@ def test_prod_blueprint_total() -> None:
     estimate = estimate_platform(load_blueprint(ROOT / "blueprints" / "prod.yaml"))
     # system 2 x 0.4032; gpu-a10g 4 x 1.006 (declared desired 2, but llama-8b starts at
     # 2 replicas and qwen-7b-awq at 2, one GPU each); gpu-h100 1 x 55.04; gpu-burst
-    # 1 x 2.24208 (declared 0, but qwen-32b has 1 replica); all x 730. Caches 300 GiB and
-    # node disks (2 x 100 + 4 x 200 + 500 + 100) GiB at 0.08; llama-70b's staged weights
+    # 2 x 2.24208 (declared 0, but qwen-32b has a prefill and a decode server, one GPU
+    # each); all x 730. Caches 500 GiB (llama-8b's 100, one 200 per qwen-32b role) and
+    # node disks (2 x 100 + 4 x 200 + 500 + 2 x 100) GiB at 0.08; llama-70b's staged weights
     # (70.6e9 parameters x 2 bytes) in S3 at 0.023; EKS 0.10 x 730;
     # NAT 0.045 x 730 + 500 GB x 0.045. Data volumes: Postgres 3 x 100, Kafka brokers
     # 3 x 100 and controllers 3 x 10, ClickHouse 2 x 200, Keeper 3 x 10, the cache 3 x 10
     # (GiB).
     desired = (
-        (2 * 0.4032 + 4 * 1.006 + 55.04 + 2.24208) * 730
-        + (300 + 1600 + 1090) * 0.08
+        (2 * 0.4032 + 4 * 1.006 + 55.04 + 2 * 2.24208) * 730
+        + (500 + 1700 + 1090) * 0.08
         + WEIGHTS_S3
         + 0.10 * 730
         + 0.045 * 730
@@ -116,7 +117,7 @@ def test_prod_blueprint_total() -> None:
     assert estimate.total.desired == pytest.approx(desired)
     assert estimate.total.max == pytest.approx(
         (4 * 0.4032 + 6 * 1.006 + 2 * 55.04 + 4 * 2.24208) * 730
-        + (300 + 1090 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
+        + (500 + 1090 + 4 * 100 + 6 * 200 + 2 * 500 + 4 * 100) * 0.08
         + WEIGHTS_S3
         + 0.10 * 730
         + 0.045 * 730
@@ -151,6 +152,7 @@ def test_desired_nodes_cover_what_the_models_start_with() -> None:
     pools = {pool.name: pool for pool in estimate_platform(platform).pools}
     burst = platform.pool("gpu-burst")
     assert burst is not None and burst.size.desired == 0
-    # qwen-32b runs one replica on gpu-burst, so a node is priced at desired size.
-    assert pools["gpu-burst"].nodes.desired == 1
+    # qwen-32b runs a prefill and a decode server on gpu-burst, one GPU each, so two
+    # nodes are priced at desired size.
+    assert pools["gpu-burst"].nodes.desired == 2
     assert pools["gpu-burst"].nodes.min == 0

@@ -33,6 +33,7 @@ from shipyard.render import (
 )
 from shipyard.sections.cache.model import ValkeyCacheSpec
 from shipyard.sections.cluster.eks import EksCluster
+from shipyard.sections.models.placements import placements
 from shipyard.sections.monitoring.args import monitoring_args
 from shipyard.sections.node_pools.scheduling import pool_scheduling
 
@@ -77,17 +78,36 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     }
 
 
+# A model's router (`routing`): its account, pod-reading Role and the serving objects.
+ROUTER_KINDS = (
+    "serviceaccount",
+    "role",
+    "rolebinding",
+    "deployment",
+    "service",
+    "poddisruptionbudget",
+    "networkpolicy",
+)
+
+
 def expected_files(platform: Platform) -> set[str]:
     """The files `--out` should write: derived from the blueprint, not listed by hand."""
     namespace = platform.namespace
     files = {f"namespace-{namespace}.yaml"}
     for model in platform.spec.models:
-        for kind in ("deployment", "service", "networkpolicy", "poddisruptionbudget"):
-            files.add(f"{kind}-{namespace}-{model.name}.yaml")
-        if model.cache is not None:
-            files.add(f"persistentvolumeclaim-{namespace}-{model.name}-model-cache.yaml")
+        # One set of server objects per role with prefill/decode, else one for the model.
+        servers = [f"{model.name}-{role}" for role in ("prefill", "decode")]
+        for server in servers if model.roles is not None else [model.name]:
+            for kind in ("deployment", "service", "networkpolicy", "poddisruptionbudget"):
+                files.add(f"{kind}-{namespace}-{server}.yaml")
+            if model.cache is not None:
+                files.add(f"persistentvolumeclaim-{namespace}-{server}-model-cache.yaml")
         if model.autoscaling is not None:
             files.add(f"scaledobject-{namespace}-{model.name}.yaml")
+        if model.routing is not None:
+            router = f"{model.name}-router"
+            for kind in ROUTER_KINDS:
+                files.add(f"{kind}-{namespace}-{router}.yaml")
         if model.weights is not None:
             files.add(f"configmap-{namespace}-{model.name}-weights-script.yaml")
             if model.weights.type == "volume":
@@ -102,7 +122,11 @@ def expected_files(platform: Platform) -> set[str]:
             files.add(f"secret-{namespace}-{gateway.name}-master-key.yaml")
         if gateway.virtual_keys is not None and gateway.authentication:
             files.add(f"configmap-{namespace}-{gateway.name}-key-sync.yaml")
-        files |= {f"secret-{namespace}-{gateway.name}-{key.name}-key.yaml" for key in gateway.keys}
+        keyed = [key.name for key in gateway.keys] + [
+            app.name for app in platform.spec.apps if any(u.kind == "gateway" for u in app.uses)
+        ]
+        if gateway.authentication:
+            files |= {f"secret-{namespace}-{gateway.name}-{name}-key.yaml" for name in keyed}
         if gateway.exposure is not None:
             kind = "ingress" if gateway.exposure.type == "ingress" else "httproute"
             files.add(f"{kind}-{namespace}-{gateway.name}.yaml")
@@ -133,6 +157,7 @@ def expected_files(platform: Platform) -> set[str]:
     if platform.spec.ray is not None:
         kind = "rayservice" if platform.spec.ray.serve_applications else "raycluster"
         files.add(f"{kind}-{namespace}-{platform.spec.ray.name}.yaml")
+        files.add(f"networkpolicy-{namespace}-{platform.spec.ray.name}.yaml")
     postgres = platform.spec.postgres
     if postgres is not None:
         pg = f"{namespace}-{postgres.name}"
@@ -146,7 +171,7 @@ def expected_files(platform: Platform) -> set[str]:
     if analytics is not None:
         ch = f"{namespace}-{analytics.name}"
         files |= {f"clickhouseinstallation-{ch}.yaml", f"networkpolicy-{ch}.yaml"}
-        files.add(f"configmap-{ch}-schema.yaml")
+        files |= {f"configmap-{ch}-schema.yaml", f"networkpolicy-{ch}-schema.yaml"}
         users = ["admin", "default", *(user.name for user in analytics.users)]
         if gateway is not None:
             users.append("gateway")
@@ -271,7 +296,7 @@ def test_dev_resource_tree(project_root: Path, dev_blueprint: Path) -> None:
         "kubernetes:policy/v1:PodDisruptionBudget",
     ]
     assert {r.name for r in children} == {"qwen-small"}
-    assert len(resources) == 20
+    assert len(resources) == 21  # with the Ray cluster's NetworkPolicy
 
 
 def test_namespace_enforces_the_restricted_pod_security_standard(
@@ -302,7 +327,7 @@ def test_rendering_twice_in_one_process_gives_the_same_tree(
     assert sorted((r.urn, r.parent or "") for r in first) == sorted(
         (r.urn, r.parent or "") for r in second
     )
-    assert len(first) == len({r.urn for r in first}) == 20
+    assert len(first) == len({r.urn for r in first}) == 21
 
 
 def _comparable(resources: list[RenderedResource]) -> list[tuple[Any, ...]]:
@@ -361,7 +386,8 @@ def test_a_preloaded_blueprint_is_not_read_again(
     platform = load_blueprint(copy)
     copy.write_text("not: a blueprint\n")  # the program would fail on it
     resources = render_blueprint(copy, project_root, "dev", platform)
-    assert len(resources) == 20
+    expected = render_blueprint(dev_blueprint, project_root, "dev")
+    assert sorted(r.urn for r in resources) == sorted(r.urn for r in expected)
     with pytest.raises(Exception, match="the blueprint is invalid"):
         render_blueprint(copy, project_root, "dev")
 
@@ -412,29 +438,30 @@ def test_out_writes_one_file_per_object(rendered: dict[str, Rendered], name: str
 def test_deployments_match_their_pool(rendered: dict[str, Rendered], name: str) -> None:
     result = rendered[name]
     platform = result.platform
-    for model in platform.spec.models:
-        deployment = result.objects[f"deployment-{platform.namespace}-{model.name}.yaml"]
-        pool = platform.pool(model.node_pool)
-        assert pool is not None
-        scheduling = pool_scheduling(pool)
-        pod = deployment["spec"]["template"]["spec"]
-        [container] = pod["containers"]
-        gpus = str(model.tensor_parallel_size)
-        assert container["resources"]["limits"][GPU_RESOURCE] == gpus
-        assert container["resources"]["requests"][GPU_RESOURCE] == gpus
-        assert pod["nodeSelector"] == scheduling.node_selector
-        assert pod["tolerations"] == expected_tolerations(platform, model.node_pool)
-        # Staged weights are streamed from where the Job staged them (docs/weights.md).
-        weights = model.weights
-        source = {
-            "bucket": f"s3://{getattr(weights, 'bucket', '')}/models/{model.model}/",
-            "volume": f"/weights/{model.model.replace('/', '--')}/",
-        }.get(weights.type if weights else "", model.model)
-        assert container["args"][0].startswith(source)
-        assert (
-            container["args"][container["args"].index("--served-model-name") + 1]
-            == model.served_name
-        )
+    for index, model in enumerate(platform.spec.models):
+        for placement in placements(index, model):
+            deployment = result.objects[f"deployment-{platform.namespace}-{placement.name}.yaml"]
+            pool = platform.pool(placement.node_pool)
+            assert pool is not None
+            scheduling = pool_scheduling(pool)
+            pod = deployment["spec"]["template"]["spec"]
+            [container] = pod["containers"]
+            gpus = str(placement.tensor_parallel_size)
+            assert container["resources"]["limits"][GPU_RESOURCE] == gpus
+            assert container["resources"]["requests"][GPU_RESOURCE] == gpus
+            assert pod["nodeSelector"] == scheduling.node_selector
+            assert pod["tolerations"] == expected_tolerations(platform, placement.node_pool)
+            # Staged weights are streamed from where the Job staged them (docs/weights.md).
+            weights = model.weights
+            source = {
+                "bucket": f"s3://{getattr(weights, 'bucket', '')}/models/{model.model}/",
+                "volume": f"/weights/{model.model.replace('/', '--')}/",
+            }.get(weights.type if weights else "", model.model)
+            assert container["args"][0].startswith(source)
+            assert (
+                container["args"][container["args"].index("--served-model-name") + 1]
+                == model.served_name
+            )
 
 
 def test_dev_deployment_is_the_issue_example(rendered: dict[str, Rendered]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from components.cache.args import CacheIssuer, CacheTls, ManagedCacheArgs, ValkeyCacheArgs
+from components.cache.users import CacheUser, user_secret_name
 
 if TYPE_CHECKING:
     from components.cache.component import ValkeyCache
@@ -24,10 +25,12 @@ __all__ = [
     "CacheIssuer",
     "CacheNetwork",
     "CacheTls",
+    "CacheUser",
     "ManagedCache",
     "ManagedCacheArgs",
     "ValkeyCache",
     "ValkeyCacheArgs",
+    "user_secret_name",
 ]
 
 

@@ -7,7 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from components.cache.users import CacheUser
 from components.shared.args import ComponentArgs, StorageSize
+from components.shared.aws_values import AwsTags
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 
 # Valkey 9.0.8 (2026-11-18), the official image (valkey.io/download/releases/v9-0-8); it
@@ -18,6 +21,10 @@ VALKEY_USER = 999
 # official image runs as the `haproxy` user, uid 99 (www.haproxy.org/download/3.2/src/).
 PROXY_IMAGE = "haproxy:3.2.25"
 PROXY_USER = 99
+# redis_exporter v1.80.1 (github.com/oliver006/redis_exporter/releases), which supports
+# Valkey 7 to 9; a static binary, so it runs as the Valkey pod's user.
+EXPORTER_IMAGE = "oliver006/redis_exporter:v1.80.1"
+EXPORTER_PORT = 9121
 VALKEY_PORT = 6379
 SENTINEL_PORT = 26379
 DEFAULT_REPLICAS = 3
@@ -109,10 +116,10 @@ class ValkeyCacheArgs(ComponentArgs):
         str | None, Field(description="StorageClass; none uses the cluster default.")
     ] = None
     cpu_request: Annotated[
-        str, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`. Valkey "
             f"fills {int(MAXMEMORY_SHARE * 100)}% of it."
@@ -126,9 +133,26 @@ class ValkeyCacheArgs(ComponentArgs):
         CacheTls()
     )
     client_pod_labels: Annotated[
-        tuple[dict[str, str], ...],
+        tuple[Labels, ...],
         Field(description="Pods admitted to the cache (the gateway, bound apps)."),
     ] = ()
+    users: Annotated[
+        tuple[CacheUser, ...],
+        Field(
+            description="ACL users of the clients' own (apps), each with its keys' prefix; "
+            "the gateway uses the default user."
+        ),
+    ] = ()
+    metrics: Annotated[
+        bool,
+        Field(
+            description="Run redis_exporter beside each Valkey pod, on port `metrics` "
+            f"({EXPORTER_PORT}); default false."
+        ),
+    ] = False
+    exporter_image: Annotated[
+        PinnedImage, Field(description=f"redis_exporter image; default `{EXPORTER_IMAGE}`.")
+    ] = EXPORTER_IMAGE
     allow_data_loss: Annotated[
         bool, Field(description="Do not protect the data from deletion; default false.")
     ] = False
@@ -146,6 +170,11 @@ class ValkeyCacheArgs(ComponentArgs):
             raise ValueError(f"`storage_size` is needed for `{self.persistence}` persistence")
         if self.persistence == "none" and self.storage_size is not None:
             raise ValueError("`storage_size` has no use without persistence")
+        names = [user.name for user in self.users]
+        if len(set(names)) != len(names):
+            raise ValueError("`users` name a user more than once")
+        if "default" in names:
+            raise ValueError("`users`: `default` is the shared password's user; choose another")
         return self
 
     @property
@@ -183,4 +212,4 @@ class ManagedCacheArgs(ComponentArgs):
         bool,
         Field(description="No protection and no final snapshot on deletion; default false."),
     ] = False
-    tags: Annotated[dict[str, str], Field(description="Tags on its AWS resources.")] = {}
+    tags: Annotated[AwsTags, Field(description="Tags on its AWS resources.")] = {}

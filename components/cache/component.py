@@ -33,6 +33,13 @@ from components.cache.manifests import (
     tls_secret_name,
 )
 from components.cache.network_policies import render_network_policies
+from components.cache.users import (
+    URI_KEY,
+    USER_PASSWORD_KEY,
+    USERNAME_KEY,
+    user_secret_name,
+    user_uri,
+)
 from components.shared.credentials import GivenSecrets, generated_secret
 from components.shared.k8s_objects import create_object
 from components.shared.names import require_component_name, service_name_problem
@@ -41,6 +48,10 @@ __all__ = ["ValkeyCache", "ValkeyCacheArgs"]
 
 TYPE_TOKEN = "shipyard:data:ValkeyCache"
 PASSWORD_LENGTH = 40
+
+
+def _uri(password: pulumi.Output[str], user: str, host: str) -> pulumi.Output[str]:
+    return password.apply(lambda value: user_uri(user, value, host, VALKEY_PORT))
 
 
 class ValkeyCache(pulumi.ComponentResource):
@@ -55,6 +66,8 @@ class ValkeyCache(pulumi.ComponentResource):
     """The Secret with the password, key `password`."""
     ca_secret_name: pulumi.Output[str]
     """The Secret whose `ca.crt` signs the server certificate."""
+    user_secret_names: pulumi.Output[dict[str, str]]
+    """ACL user -> the Secret with its `username`, `password` and `uri`."""
 
     def __init__(
         self,
@@ -64,8 +77,8 @@ class ValkeyCache(pulumi.ComponentResource):
         *,
         credentials: GivenSecrets | None = None,
     ) -> None:
-        """`credentials` replaces the generated password by resource name
-        (`<name>-password`)."""
+        """`credentials` replaces generated passwords by resource name (`<name>-password`,
+        and `<name>-<user>-password` for each ACL user)."""
         require_component_name("ValkeyCache", name, service_name_problem(name))
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -84,6 +97,7 @@ class ValkeyCache(pulumi.ComponentResource):
             string_data={PASSWORD_KEY: password},
             opts=child,
         )
+        user_secrets = self._user_secrets(name, args, credentials)
         certificates = [
             create_object(
                 f"{manifest['metadata']['name']}-{manifest['kind'].lower()}", manifest, child
@@ -103,7 +117,7 @@ class ValkeyCache(pulumi.ComponentResource):
             spec=server["spec"],
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[secret, config_map, *certificates, *services],
+                depends_on=[secret, *user_secrets, config_map, *certificates, *services],
                 protect=keep,
                 retain_on_delete=keep,
             ),
@@ -123,6 +137,9 @@ class ValkeyCache(pulumi.ComponentResource):
         self.port = pulumi.Output.from_input(VALKEY_PORT)
         self.password_secret_name = secret.metadata.apply(lambda _: secret_name)
         self.ca_secret_name = pulumi.Output.from_input(tls_secret_name(name, args))
+        self.user_secret_names = pulumi.Output.all(*user_secrets).apply(
+            lambda _: {user.name: user_secret_name(name, user.name) for user in args.users}
+        )
         self.register_outputs(
             {
                 "host": self.host,
@@ -130,5 +147,37 @@ class ValkeyCache(pulumi.ComponentResource):
                 "password_secret_name": self.password_secret_name,
                 "ca_secret_name": self.ca_secret_name,
                 "ca_key": CA_KEY,
+                "user_secret_names": self.user_secret_names,
             }
         )
+
+    def _user_secrets(
+        self, name: str, args: ValkeyCacheArgs, given: GivenSecrets | None
+    ) -> list[pulumi.Resource]:
+        """One generated password per ACL user, in its own Secret with its `uri`."""
+        child = pulumi.ResourceOptions(parent=self)
+        host = service_host(name, args.namespace)
+        secrets: list[pulumi.Resource] = []
+        for user in args.users:
+            password = generated_secret(
+                f"{name}-{user.name}-password", PASSWORD_LENGTH, child, given
+            )
+            secret_name = user_secret_name(name, user.name)
+            secrets.append(
+                k8s.core.v1.Secret(
+                    secret_name,
+                    metadata={
+                        "name": secret_name,
+                        "namespace": args.namespace,
+                        "labels": render_labels(name),
+                    },
+                    type="Opaque",
+                    string_data={
+                        USERNAME_KEY: user.name,
+                        USER_PASSWORD_KEY: password,
+                        URI_KEY: _uri(password, user.name, host),
+                    },
+                    opts=child,
+                )
+            )
+        return secrets

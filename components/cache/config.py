@@ -18,6 +18,7 @@ from components.cache.args import (
     VALKEY_PORT,
     ValkeyCacheArgs,
 )
+from components.cache.users import users_script
 
 MASTER_NAME = "primary"
 """The name Sentinel monitors the primary under."""
@@ -34,11 +35,14 @@ def headless_service_name(name: str) -> str:
     return f"{name}-hl"
 
 
+def pod_domain(name: str, args: ValkeyCacheArgs) -> str:
+    """The domain of the Valkey pods' stable names: the headless Service's."""
+    return f"{headless_service_name(name)}.{args.namespace}.svc.{args.cluster_domain}"
+
+
 def pod_host(name: str, index: int, args: ValkeyCacheArgs) -> str:
     """A Valkey pod's stable DNS name under the headless Service."""
-    return (
-        f"{name}-{index}.{headless_service_name(name)}.{args.namespace}.svc.{args.cluster_domain}"
-    )
+    return f"{name}-{index}.{pod_domain(name, args)}"
 
 
 def maxmemory_bytes(memory: str) -> int:
@@ -120,6 +124,7 @@ def config_script(name: str, args: ValkeyCacheArgs) -> str:
     peers = " ".join(pod_host(name, index, args) for index in range(args.replicas))
     monitor = "\n".join(monitor_lines(args))
     domain = f"{headless_service_name(name)}.{args.namespace}.svc.{args.cluster_domain}"
+    users = users_script(args.users, f"{CONF_DIR}/valkey.conf")
     return f"""set -eu
 self="$(hostname).{domain}"
 primary=""
@@ -141,7 +146,7 @@ EOF
 if [ "$primary" != "$self" ]; then
   echo "replicaof $primary {VALKEY_PORT}" >> {CONF_DIR}/valkey.conf
 fi
-cp /templates/sentinel.conf {CONF_DIR}/sentinel.conf
+{users}cp /templates/sentinel.conf {CONF_DIR}/sentinel.conf
 cat >> {CONF_DIR}/sentinel.conf <<EOF
 sentinel announce-ip $self
 requirepass "${PASSWORD_ENV}"

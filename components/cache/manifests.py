@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.cache.args import (
+    EXPORTER_PORT,
     PROXY_USER,
     SENTINEL_PORT,
     VALKEY_PORT,
@@ -24,8 +25,15 @@ from components.cache.config import (
     handover_script,
     haproxy_cfg,
     headless_service_name,
+    pod_domain,
     sentinel_conf,
     valkey_conf,
+)
+from components.cache.users import (
+    USERS_DIR,
+    USERS_HASH_ANNOTATION,
+    users_hash,
+    users_volume,
 )
 from components.shared.labels import app_labels, recommended_labels
 from components.shared.pod_security import (
@@ -144,7 +152,7 @@ def render_stateful_set(name: str, args: ValkeyCacheArgs) -> Manifest:
     volumes retained when the set is deleted or scaled in."""
     env = [_password_env(name)]
     security = restricted_container_security_context(VALKEY_USER)
-    init = {
+    init: Manifest = {
         "name": "config",
         "image": args.image,
         "command": ["sh", "/templates/config.sh"],
@@ -186,6 +194,15 @@ def render_stateful_set(name: str, args: ValkeyCacheArgs) -> Manifest:
         {"name": "templates", "configMap": {"name": config_map_name(name)}},
         {"name": "tmp", "emptyDir": {}},
     ]
+    containers = [server, sentinel]
+    if args.metrics:
+        containers.append(render_exporter(name, args))
+    template_metadata: Manifest = {"labels": render_labels(name)}
+    if args.users:
+        # Only the init container, which writes the ACL users into the config, reads them.
+        volumes.append(users_volume(name, args.users))
+        init["volumeMounts"].append({"name": "users", "mountPath": USERS_DIR, "readOnly": True})
+        template_metadata["annotations"] = {USERS_HASH_ANNOTATION: users_hash(args.users)}
     spec: Manifest = {
         "serviceName": headless_service_name(name),
         "replicas": args.replicas,
@@ -193,14 +210,14 @@ def render_stateful_set(name: str, args: ValkeyCacheArgs) -> Manifest:
         "selector": {"matchLabels": selector_labels(name)},
         "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
         "template": {
-            "metadata": {"labels": render_labels(name)},
+            "metadata": template_metadata,
             "spec": {
                 "automountServiceAccountToken": False,
                 "securityContext": restricted_pod_security_context(VALKEY_USER),
                 "terminationGracePeriodSeconds": 40,
                 "affinity": _spread(selector_labels(name)),
                 "initContainers": [init],
-                "containers": [server, sentinel],
+                "containers": containers,
                 "volumes": volumes,
             },
         },
@@ -232,6 +249,32 @@ def render_stateful_set(name: str, args: ValkeyCacheArgs) -> Manifest:
             "labels": {**render_labels(name), **CACHE_DATA_LABELS},
         },
         "spec": spec,
+    }
+
+
+def render_exporter(name: str, args: ValkeyCacheArgs) -> Manifest:
+    """redis_exporter beside the server: it logs in with the password over TLS, verifying
+    the certificate by the pod's own name (which the certificate covers; `localhost` it
+    does not), and serves `/metrics` on the port named `metrics`."""
+    address = f"rediss://$(POD_NAME).{pod_domain(name, args)}:{VALKEY_PORT}"
+    return {
+        "name": "metrics",
+        "image": args.exporter_image,
+        "args": [
+            f"-redis.addr={address}",
+            f"-tls-ca-cert-file={TLS_DIR}/ca.crt",
+            f"-web.listen-address=:{EXPORTER_PORT}",
+        ],
+        "ports": [{"name": "metrics", "containerPort": EXPORTER_PORT, "protocol": "TCP"}],
+        "env": [
+            {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+            # redis_exporter reads its password from REDIS_PASSWORD.
+            {**_password_env(name), "name": "REDIS_PASSWORD"},
+        ],
+        "resources": {"requests": {"cpu": "20m", "memory": "32Mi"}, "limits": {"memory": "64Mi"}},
+        "readinessProbe": {"tcpSocket": {"port": EXPORTER_PORT}, "periodSeconds": 10},
+        "securityContext": restricted_container_security_context(VALKEY_USER),
+        "volumeMounts": [{"name": "tls", "mountPath": TLS_DIR, "readOnly": True}],
     }
 
 

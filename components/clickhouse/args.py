@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from components.shared.args import ComponentArgs, StorageSize, problem_validator
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 
 # Altinity clickhouse-operator: the release whose Helm chart installs it (chart and app
@@ -129,11 +130,11 @@ class KeeperArgs(ComponentArgs):
         str | None, Field(description="StorageClass; none uses the cluster default.")
     ] = None
     cpu_request: Annotated[
-        str,
+        CpuQuantity,
         Field(min_length=1, description=f"CPU request; default `{DEFAULT_KEEPER_CPU_REQUEST}`."),
     ] = DEFAULT_KEEPER_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{DEFAULT_KEEPER_MEMORY_REQUEST}`.",
@@ -163,10 +164,11 @@ class ClickHouseArgs(ComponentArgs):
         str | None, Field(description="StorageClass; none uses the cluster default.")
     ] = None
     cpu_request: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`."),
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`.",
@@ -203,12 +205,20 @@ class ClickHouseArgs(ComponentArgs):
     chart_version: Annotated[
         str, Field(min_length=1, description=f"Chart version; default `{CHOP_CHART_VERSION}`.")
     ] = CHOP_CHART_VERSION
+    chart_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="The operator chart's repository (a mirror when air-gapped); "
+            f"default `{CHOP_CHART_REPO}`.",
+        ),
+    ] = CHOP_CHART_REPO
     allow_data_loss: Annotated[
         bool,
         Field(description="Leave the installations unprotected, PVCs deleted; default false."),
     ] = False
     consumer_pod_labels: Annotated[
-        tuple[dict[str, str], ...],
+        tuple[Labels, ...],
         Field(description="Pod label selectors admitted on 8123 and 9000; none admits none."),
     ] = ()
 

@@ -22,7 +22,6 @@ import pulumi_kubernetes as k8s
 from components.clickhouse.args import (
     ADMIN_USER,
     CHOP_CHART,
-    CHOP_CHART_REPO,
     HTTP_PORT,
     ClickHouseArgs,
     ClickHouseUser,
@@ -44,6 +43,7 @@ from components.clickhouse.manifests import (
 from components.shared.credentials import GivenSecrets, generated_secret
 from components.shared.k8s_objects import create_object
 from components.shared.names import require_component_name, service_name_problem
+from components.shared.network_policies import render_deny_ingress
 
 __all__ = ["ClickHouse", "ClickHouseArgs", "ClickHouseUser", "KeeperArgs"]
 
@@ -108,7 +108,7 @@ class ClickHouse(pulumi.ComponentResource):
                     name=f"{name}-clickhouse-operator",
                     chart=CHOP_CHART,
                     version=args.chart_version,
-                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHOP_CHART_REPO),
+                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=args.chart_repository),
                     namespace=args.operator_ns,
                     values=values,
                     # The CRDs come with the release; the operator must run before any CR.
@@ -159,6 +159,16 @@ class ClickHouse(pulumi.ComponentResource):
         schema = render_schema_config_map(name, args)
         config_map = create_object(schema["metadata"]["name"], schema, child)
         job_manifest = render_schema_job(name, args)
+        create_object(
+            f"{name}-schema",
+            render_deny_ingress(
+                f"{name}-schema",
+                args.namespace,
+                job_manifest["metadata"]["labels"],
+                job_manifest["spec"]["template"]["metadata"]["labels"],
+            ),
+            child,
+        )
         job = k8s.batch.v1.Job(
             f"{name}-schema",
             metadata=job_manifest["metadata"],

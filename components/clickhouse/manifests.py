@@ -197,6 +197,8 @@ def render_installation(name: str, args: ClickHouseArgs) -> Manifest:
             "nodes": [{"host": keeper_service(name), "port": KEEPER_PORT}]
         }
     pod_spec: Manifest = {
+        # ClickHouse and Keeper never call the API server: no token to steal.
+        "automountServiceAccountToken": False,
         "securityContext": restricted_pod_security_context(RUN_AS_USER),
         "affinity": _anti_affinity(CHI_POD_LABEL, name),
         "containers": [
@@ -244,6 +246,8 @@ def render_keeper(name: str, args: ClickHouseArgs, keeper: KeeperArgs) -> Manife
     chk = keeper_name(name)
     labels = render_labels(chk, "coordination")
     pod_spec: Manifest = {
+        # ClickHouse and Keeper never call the API server: no token to steal.
+        "automountServiceAccountToken": False,
         "securityContext": restricted_pod_security_context(RUN_AS_USER),
         "affinity": _anti_affinity(CHK_POD_LABEL, chk),
         "containers": [

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from components.node_pool.args import NodePoolArgs
 from components.shared.args import ComponentArgs
+from components.shared.aws_values import AwsTags
 
 KUBERNETES_VERSION = "1.33"
 """The pinned EKS Kubernetes minor version."""
@@ -89,7 +90,15 @@ class EksClusterArgs(ComponentArgs):
         str,
         Field(description=f"NVIDIA device plugin chart; default `{NVIDIA_DEVICE_PLUGIN_VERSION}`."),
     ] = NVIDIA_DEVICE_PLUGIN_VERSION
-    tags: Annotated[dict[str, str], Field(description="Tags on every AWS resource.")] = {}
+    nvidia_device_plugin_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="Its chart repository (a mirror when air-gapped); "
+            f"default `{NVIDIA_DEVICE_PLUGIN_REPO}`.",
+        ),
+    ] = NVIDIA_DEVICE_PLUGIN_REPO
+    tags: Annotated[AwsTags, Field(description="Tags on every AWS resource.")] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> EksClusterArgs:

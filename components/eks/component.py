@@ -16,7 +16,6 @@ import pulumi_kubernetes as k8s
 
 from components.eks.args import (
     NVIDIA_DEVICE_PLUGIN_CHART,
-    NVIDIA_DEVICE_PLUGIN_REPO,
     EksClusterArgs,
     NewVpc,
 )
@@ -198,7 +197,9 @@ class EksCluster(pulumi.ComponentResource):
                 name="nvidia-device-plugin",
                 chart=NVIDIA_DEVICE_PLUGIN_CHART,
                 version=args.nvidia_device_plugin_version,
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=NVIDIA_DEVICE_PLUGIN_REPO),
+                repository_opts=k8s.helm.v3.RepositoryOptsArgs(
+                    repo=args.nvidia_device_plugin_repository
+                ),
                 namespace=DEVICE_PLUGIN_NAMESPACE,
                 values=render_device_plugin_values(args.gpu_pools),
                 opts=on_cluster,

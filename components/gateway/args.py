@@ -14,6 +14,14 @@ from components.gateway.limits import Limits as Limits
 from components.gateway.limits import limit_params
 from components.gateway.rules import processes_phrase, route_problems, unshared_limits
 from components.shared.args import ComponentArgs
+from components.shared.k8s_values import (
+    CpuQuantity,
+    DnsSubdomain,
+    HostName,
+    Labels,
+    MemoryQuantity,
+    NamespaceName,
+)
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.secret_refs import SecretKeyRef
 
@@ -48,7 +56,7 @@ class GatewayBackend(ComponentArgs):
         str, Field(min_length=1, description="OpenAI-compatible base URL, ending in `/v1`.")
     ]
     pod_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(min_length=1, description="Labels of the model server pods (NetworkPolicy egress)."),
     ]
     port: Annotated[int, Field(ge=1, le=65535, description="The model server pods' port.")]
@@ -118,7 +126,7 @@ DEFAULT_ISSUER_KIND: IssuerKind = "ClusterIssuer"
 class CertManagerIssuer(ComponentArgs):
     """A cert-manager issuer that signs the gateway's certificate."""
 
-    name: Annotated[str, Field(min_length=1, description="Issuer name.")]
+    name: Annotated[DnsSubdomain, Field(min_length=1, description="Issuer name.")]
     kind: Annotated[
         IssuerKind, Field(description=f"Issuer kind; default `{DEFAULT_ISSUER_KIND}`.")
     ] = DEFAULT_ISSUER_KIND
@@ -144,10 +152,10 @@ class GatewayTls(ComponentArgs):
 class ParentRef(ComponentArgs):
     """The Gateway API Gateway (and listener) an HTTPRoute attaches to."""
 
-    name: Annotated[str, Field(min_length=1, description="Gateway name.")]
-    namespace: Annotated[str | None, Field(description="Gateway namespace.")] = None
+    name: Annotated[DnsSubdomain, Field(min_length=1, description="Gateway name.")]
+    namespace: Annotated[NamespaceName | None, Field(description="Gateway namespace.")] = None
     section_name: Annotated[
-        str | None, Field(description="Listener name; an HTTPS listener terminates TLS.")
+        DnsSubdomain | None, Field(description="Listener name; an HTTPS listener terminates TLS.")
     ] = None
 
 
@@ -155,15 +163,17 @@ class Exposure(ComponentArgs):
     """How clients outside the cluster reach the gateway."""
 
     kind: Annotated[Literal["ingress", "httpRoute"], Field(description="Ingress or HTTPRoute.")]
-    host: Annotated[str, Field(min_length=1, description="Public host name.")]
+    host: Annotated[HostName, Field(min_length=1, description="Public host name.")]
     public: Annotated[
         bool, Field(description="Reachable from outside; requires TLS and authentication.")
     ] = True
-    ingress_class_name: Annotated[str | None, Field(description="IngressClass (ingress).")] = None
+    ingress_class_name: Annotated[
+        DnsSubdomain | None, Field(description="IngressClass (ingress).")
+    ] = None
     tls: Annotated[GatewayTls | None, Field(description="TLS for the Ingress.")] = None
     parent_ref: Annotated[ParentRef | None, Field(description="Parent Gateway (httpRoute).")] = None
     controller_namespace_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(
             description="Labels of the namespace whose pods (the ingress controller or "
             "Gateway data plane) may reach the gateway."
@@ -245,10 +255,11 @@ class GatewayArgs(ComponentArgs):
         Exposure | None, Field(description="External access; none: in-cluster.")
     ] = None
     cpu_request: Annotated[
-        str, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str, Field(description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`.")
+        MemoryQuantity,
+        Field(description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`."),
     ] = DEFAULT_MEMORY_REQUEST
     prometheus_metrics: Annotated[
         bool,

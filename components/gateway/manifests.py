@@ -82,17 +82,6 @@ def master_key_secret_name(name: str) -> str:
     return f"{name}-master-key"
 
 
-APP_KEY_SECRET_KEY = "api-key"
-"""The key of an app's gateway key Secret that holds its virtual key (`sk-...`)."""
-
-
-def app_key_secret_name(name: str, app: str) -> str:
-    """The Secret holding app `app`'s own virtual key on gateway `name` (key `api-key`),
-    minted with the app's limits through LiteLLM's key API. Apps bound to the gateway
-    read it; they never see the master key."""
-    return f"{name}-key-{app}"
-
-
 def tls_secret_name(name: str, args: GatewayArgs) -> str:
     tls = args.exposure.tls if args.exposure else None
     return tls.secret_name if tls and tls.secret_name else f"{name}-tls"

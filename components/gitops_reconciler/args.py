@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field, model_validator
 
 from components.shared.args import ComponentArgs
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.secret_refs import SecretKeyRef
 
@@ -33,18 +34,18 @@ TERMINATION_GRACE_SECONDS = 120
 ClusterRoleScope = Literal["cluster", "namespace"]
 DEFAULT_CLUSTER_ROLE_SCOPE: ClusterRoleScope = "cluster"
 
-_DURATION = re.compile(r"^([1-9][0-9]*)(s|m|h)$")
+_DURATION = re.compile(r"([1-9][0-9]*)(s|m|h)")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 # https://, git@host:path, ssh://
 _HTTPS_REPO = re.compile(r"^https://[^\s/@]+(@[^\s/]+)?/\S+$")
 _SSH_REPO = re.compile(r"^(ssh://[^\s/]+/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$")
-_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 BACKEND_SCHEMES = ("s3://", "gs://", "azblob://", "https://")
 
 
 def duration_seconds(text: str) -> int | None:
     """`15s`, `5m`, `6h` in seconds; None for anything else."""
-    match = _DURATION.match(text)
+    match = _DURATION.fullmatch(text)
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)] if match else None
 
 
@@ -120,7 +121,7 @@ def branch_problem(branch: str) -> str | None:
 
 
 def stack_problem(stack: str) -> str | None:
-    if _STACK_NAME.match(stack):
+    if _STACK_NAME.fullmatch(stack):
         return None
     return f"`{stack}` is not a stack name; use letters, digits, `-`, `_` and `.`"
 
@@ -163,11 +164,9 @@ class TrafficSource(ComponentArgs):
     """Who may reach a port: pods (by labels, in this namespace or namespaces with given
     labels) or an IP block."""
 
-    pod_labels: Annotated[
-        dict[str, str] | None, Field(description="Labels of the admitted pods.")
-    ] = None
+    pod_labels: Annotated[Labels | None, Field(description="Labels of the admitted pods.")] = None
     namespace_labels: Annotated[
-        dict[str, str] | None,
+        Labels | None,
         Field(description="Labels of their namespaces; none means this namespace."),
     ] = None
     cidr: Annotated[str | None, Field(description="An IP block, e.g. `192.0.2.0/24`.")] = None
@@ -259,10 +258,11 @@ class GitopsReconcilerArgs(ComponentArgs):
     ] = None
     backend: Annotated[PulumiBackend, Field(description="The Pulumi state backend.")]
     cpu_request: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`."),
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`.",

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from components.shared.args import ComponentArgs, problem_validator, storage_quantity_problem
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label
 
 # Strimzi 0.49 introduced the `kafka.strimzi.io/v1` API for every custom resource
@@ -74,7 +75,7 @@ DNS1123_SUBDOMAIN_MAX = 253
 _DNS1123_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 )
-_DURATION = re.compile(r"^([1-9][0-9]*)(ms|s|m|h|d|w)$")
+_DURATION = re.compile(r"([1-9][0-9]*)(ms|s|m|h|d|w)")
 _MS_PER_UNIT = {
     "ms": 1,
     "s": 1000,
@@ -131,7 +132,7 @@ def user_name_problem(name: str) -> str | None:
 
 
 def retention_problem(retention: str) -> str | None:
-    if retention == FOREVER or _DURATION.match(retention):
+    if retention == FOREVER or _DURATION.fullmatch(retention):
         return None
     return (
         f"`{retention}` is not a retention; use a number and ms, s, m, h, d or w, e.g. `7d`, "
@@ -143,7 +144,7 @@ def retention_ms(retention: str) -> int:
     """`7d` -> 604800000; `forever` -> -1 (Kafka's `retention.ms` for no limit)."""
     if retention == FOREVER:
         return -1
-    match = _DURATION.match(retention)
+    match = _DURATION.fullmatch(retention)
     if match is None:
         raise ValueError(retention_problem(retention))
     return int(match.group(1)) * _MS_PER_UNIT[match.group(2)]
@@ -208,9 +209,9 @@ class KafkaNodePoolArgs(ComponentArgs):
     storage_class: Annotated[
         str | None, Field(description="StorageClass; none uses the cluster default.")
     ] = None
-    cpu_request: Annotated[str, Field(min_length=1, description="CPU request per node.")]
+    cpu_request: Annotated[CpuQuantity, Field(min_length=1, description="CPU request per node.")]
     memory_request: Annotated[
-        str, Field(min_length=1, description="Memory request per node, also the limit.")
+        MemoryQuantity, Field(min_length=1, description="Memory request per node, also the limit.")
     ]
 
 
@@ -255,7 +256,7 @@ class KafkaUserArgs(ComponentArgs):
 
     name: Annotated[UserName, Field(description="User name, also its Secret's name.")]
     pod_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(min_length=1, description="Labels of the pods admitted to the listener."),
     ]
     acls: Annotated[tuple[KafkaAcl, ...], Field(description="Allow rules.")] = ()
@@ -277,9 +278,9 @@ class ListenerPeer(ComponentArgs):
     """Pods admitted to the listener besides the users' own, e.g. KEDA's operator reading
     consumer lag with a user's credentials."""
 
-    pod_labels: Annotated[dict[str, str], Field(min_length=1, description="The pods' labels.")]
+    pod_labels: Annotated[Labels, Field(min_length=1, description="The pods' labels.")]
     namespace_labels: Annotated[
-        dict[str, str] | None, Field(description="Their namespace's labels; none: Kafka's.")
+        Labels | None, Field(description="Their namespace's labels; none: Kafka's.")
     ] = None
 
 
@@ -343,6 +344,14 @@ class KafkaArgs(ComponentArgs):
     chart_version: Annotated[
         str, Field(min_length=1, description=f"Chart version; default `{STRIMZI_CHART_VERSION}`.")
     ] = STRIMZI_CHART_VERSION
+    chart_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="The operator chart's repository (a mirror when air-gapped); "
+            f"default `{STRIMZI_CHART_REPO}`.",
+        ),
+    ] = STRIMZI_CHART_REPO
     allow_data_loss: Annotated[
         bool,
         Field(description="Leave the cluster, pools and topics unprotected; default false."),

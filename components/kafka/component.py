@@ -25,7 +25,6 @@ import pulumi_kubernetes as k8s
 
 from components.kafka.args import (
     STRIMZI_CHART,
-    STRIMZI_CHART_REPO,
     KafkaAcl,
     KafkaArgs,
     KafkaNodePoolArgs,
@@ -116,7 +115,7 @@ class Kafka(pulumi.ComponentResource):
                     name=f"{name}-strimzi",
                     chart=STRIMZI_CHART,
                     version=args.chart_version,
-                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=STRIMZI_CHART_REPO),
+                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=args.chart_repository),
                     namespace=args.operator_ns,
                     values=render_operator_values(args),
                     # The CRDs and the operator must be up before any Kafka resource.

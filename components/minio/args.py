@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from components.shared.args import ComponentArgs, StorageSize, problem_validator
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 
 # The last MinIO server and client images published upstream. The community edition is
@@ -40,7 +41,7 @@ ERASURE_SET_SIZES = range(2, 17)
 ACCESS_KEY_MIN = 3
 BUCKET_NAME_MIN, BUCKET_NAME_MAX = 3, 63
 # minio-go pkg/s3utils `CheckValidBucketNameStrict`, which MinIO's server applies.
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 def bucket_name_problem(name: str) -> str | None:
@@ -50,7 +51,7 @@ def bucket_name_problem(name: str) -> str | None:
             f"`{name}` is not a valid bucket name: it must be {BUCKET_NAME_MIN} to "
             f"{BUCKET_NAME_MAX} characters, got {len(name)}"
         )
-    if not _BUCKET_NAME.match(name):
+    if not _BUCKET_NAME.fullmatch(name):
         return (
             f"`{name}` is not a valid bucket name: use lowercase letters, digits, `.` and `-`, "
             "starting and ending with a letter or digit"
@@ -153,7 +154,7 @@ class ServiceUser(ComponentArgs):
         Field(description="More buckets it may only read, whatever `access` says."),
     ] = ()
     pod_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(min_length=1, description="Labels of the pods admitted on the S3 port."),
     ]
     namespace: Annotated[
@@ -210,10 +211,11 @@ class MinioArgs(ComponentArgs):
         str | None, Field(description="StorageClass; none uses the cluster default.")
     ] = None
     cpu_request: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`."),
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`.",

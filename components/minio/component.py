@@ -49,6 +49,7 @@ from components.minio.setup import render_setup_job
 from components.shared.credentials import GivenSecrets, generated_secret
 from components.shared.k8s_objects import create_object
 from components.shared.names import require_component_name, service_name_problem
+from components.shared.network_policies import render_deny_ingress
 
 __all__ = [
     "Bucket",
@@ -161,6 +162,16 @@ class Minio(pulumi.ComponentResource):
             create_object(name, budget, child)
         create_object(name, render_network_policy(name, args), child)
         job = render_setup_job(name, args)
+        create_object(
+            f"{name}-setup",
+            render_deny_ingress(
+                f"{name}-setup",
+                args.namespace,
+                job["metadata"]["labels"],
+                job["spec"]["template"]["metadata"]["labels"],
+            ),
+            child,
+        )
         setup = k8s.batch.v1.Job(
             f"{name}-setup",
             metadata=job["metadata"],

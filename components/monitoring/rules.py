@@ -3,6 +3,7 @@
     serving   per model: TTFT and ITL SLOs at p95, no replica up; all models: queue
               saturation, KV-cache pressure, preemptions
     gateway   5xx error ratio
+    cache     a Valkey server its exporter cannot reach, rejected connections
     platform  the reconciler: a stack Stalled, no leader, drift found
     targets   every other target with a `down_severity`: no pod up (the cache among them:
               without it the gateway fails open)
@@ -148,6 +149,38 @@ def gateway_alerts(args: MonitoringArgs) -> list[Alert]:
     ]
 
 
+def cache_alerts(args: MonitoringArgs) -> list[Alert]:
+    """redis_exporter answers even when its server does not (`redis_up` 0), so the
+    target's down alert alone would miss a dead Valkey."""
+    target = args.target_of("redis")
+    if target is None:
+        return []
+    selector = matchers(args.namespace, target.name)
+    labels = {"target": target.name}
+    return [
+        Alert(
+            "CacheServerDown",
+            f"min by (pod) (redis_up{{{selector}}}) == 0",
+            args.alerts.down_for,
+            "warning",
+            f"{target.title}: the server in {{{{ $labels.pod }}}} does not answer",
+            "redis_exporter in {{ $labels.pod }} cannot reach its Valkey server; Sentinel "
+            "fails a primary over, but the cache runs with one copy less.",
+            labels,
+        ),
+        Alert(
+            "CacheRejectingConnections",
+            f"sum({rate('redis_rejected_connections_total', selector)}) > 0",
+            "5m",
+            "warning",
+            f"{target.title} refuses new connections",
+            "The cache rejects {{ $value }} connections per second (`maxclients` reached); "
+            "its clients, the gateway among them, fail their calls to it.",
+            labels,
+        ),
+    ]
+
+
 def reconciler_alerts(args: MonitoringArgs) -> list[Alert]:
     target = args.target_of("shipyard-reconciler")
     if target is None:
@@ -210,6 +243,7 @@ def rule_groups(args: MonitoringArgs) -> list[Manifest]:
     groups = [
         ("serving", serving_alerts(args)),
         ("gateway", gateway_alerts(args)),
+        ("cache", cache_alerts(args)),
         ("platform", reconciler_alerts(args)),
         ("targets", target_alerts(args)),
     ]

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from components.shared.args import ComponentArgs
+from components.shared.k8s_values import Labels
 from components.shared.scheduling import PoolScheduling
 
 CapacityType = Literal["ON_DEMAND", "SPOT"]
@@ -85,7 +86,7 @@ class NodePoolArgs(ComponentArgs):
         ),
     ] = DEFAULT_DISK_SIZE_GIB
     labels: Annotated[
-        dict[str, str], Field(description="Extra node labels, besides the selector labels.")
+        Labels, Field(description="Extra node labels, besides the selector labels.")
     ] = {}
     efa: Annotated[
         bool,

@@ -12,6 +12,7 @@ from components.shared.args import (
     StorageSize,
     problem_validator,
 )
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 
 # CloudNativePG: the operator release whose CRDs the tests validate against
@@ -145,7 +146,7 @@ class AppRole(ComponentArgs):
         bool, Field(description="Create `database`, owned by this role; false: the shared one.")
     ]
     pod_labels: Annotated[
-        dict[str, str], Field(min_length=1, description="The app's pods, admitted on 5432.")
+        Labels, Field(min_length=1, description="The app's pods, admitted on 5432.")
     ]
 
 
@@ -238,10 +239,11 @@ class PostgresArgs(ComponentArgs):
         str | None, Field(description="StorageClass; none uses the cluster default.")
     ] = None
     cpu_request: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`."),
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request, also the limit; default `{DEFAULT_MEMORY_REQUEST}`.",
@@ -267,6 +269,14 @@ class PostgresArgs(ComponentArgs):
     chart_version: Annotated[
         str, Field(min_length=1, description=f"Chart version; default `{CNPG_CHART_VERSION}`.")
     ] = CNPG_CHART_VERSION
+    chart_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="The operator chart's repository (a mirror when air-gapped); "
+            f"default `{CNPG_CHART_REPO}`.",
+        ),
+    ] = CNPG_CHART_REPO
     allow_data_loss: Annotated[
         bool,
         Field(description="Leave the cluster unprotected from deletion; default false."),
@@ -278,7 +288,7 @@ class PostgresArgs(ComponentArgs):
         tuple[VectorStore, ...], Field(description="Embedding tables created at bootstrap.")
     ] = ()
     consumer_pod_labels: Annotated[
-        tuple[dict[str, str], ...],
+        tuple[Labels, ...],
         Field(description="Pod label selectors admitted on port 5432; none admits no client."),
     ] = ()
     app_roles: Annotated[

@@ -20,7 +20,6 @@ import pulumi_random as random
 
 from components.postgres.args import (
     CNPG_CHART,
-    CNPG_CHART_REPO,
     POSTGRES_PORT,
     AppRole,
     PostgresArgs,
@@ -103,7 +102,7 @@ class Postgres(pulumi.ComponentResource):
                     name=f"{name}-cnpg",
                     chart=CNPG_CHART,
                     version=args.chart_version,
-                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CNPG_CHART_REPO),
+                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=args.chart_repository),
                     namespace=args.operator_ns,
                     values=render_operator_values(),
                     # The CRDs and the webhook must be up before any Cluster.

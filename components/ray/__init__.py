@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from components.ray.args import (
     GcsFaultTolerance,
+    RayClient,
     RayClusterArgs,
     RayHead,
     Resources,
@@ -30,6 +31,7 @@ __all__ = [
     "GcsFaultTolerance",
     "KubeRayOperator",
     "KubeRayOperatorArgs",
+    "RayClient",
     "RayCluster",
     "RayClusterArgs",
     "RayHead",

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from components.shared.args import ComponentArgs
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity, Port
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.scheduling import PoolScheduling
 from components.shared.secret_refs import SecretKeyRef
@@ -18,6 +19,14 @@ KUBERAY_CHART = "kuberay-operator"
 KUBERAY_CHART_REPO = "https://ray-project.github.io/kuberay-helm/"
 # The Ray release KubeRay 1.6's own samples run.
 RAY_VERSION = "2.52.0"
+# Token authentication (`RAY_AUTH_MODE=token`) arrived in Ray 2.52.0, and KubeRay's
+# `authOptions` validation refuses older versions with it
+# (https://docs.ray.io/en/latest/ray-security/token-auth.html; ray-operator v1.6.2
+# controllers/ray/utils/validation.go).
+MIN_TOKEN_AUTH_RAY_VERSION = (2, 52, 0)
+KUBERAY_OPERATOR_POD_LABELS = {"app.kubernetes.io/name": "kuberay-operator"}
+"""The labels the kuberay-operator chart puts on the operator's pods (its
+`templates/deployment.yaml`: `app.kubernetes.io/name` is the chart name by default)."""
 RAY_IMAGE_REPOSITORY = "rayproject/ray"
 DEFAULT_HEAD_CPU = "2"
 DEFAULT_HEAD_MEMORY = "8Gi"
@@ -58,9 +67,31 @@ def image_version_problem(image: str, ray_version: str) -> str | None:
     return None
 
 
+def token_auth_problem(ray_version: str) -> str | None:
+    """Why `ray_version` cannot run with token authentication, or None."""
+    parts = tuple(int(part) for part in ray_version.split("."))
+    if parts < MIN_TOKEN_AUTH_RAY_VERSION:
+        minimum = ".".join(map(str, MIN_TOKEN_AUTH_RAY_VERSION))
+        return (
+            f"Ray {ray_version} has no token authentication, which Shipyard turns on; "
+            f"use {minimum} or later"
+        )
+    return None
+
+
+class RayClient(ComponentArgs):
+    """Pods admitted to the Ray cluster's pods, on `ports` (e.g. Serve's 8000)."""
+
+    pod_labels: Annotated[Labels, Field(min_length=1, description="The pods' labels.")]
+    namespace_labels: Annotated[
+        Labels | None, Field(description="Their namespace's labels; none: the cluster's own.")
+    ] = None
+    ports: Annotated[tuple[Port, ...], Field(min_length=1, description="TCP ports.")]
+
+
 class Resources(ComponentArgs):
-    cpu: Annotated[str, Field(description="CPU request and limit.")]
-    memory: Annotated[str, Field(description="Memory request and limit.")]
+    cpu: Annotated[CpuQuantity, Field(description="CPU request and limit.")]
+    memory: Annotated[MemoryQuantity, Field(description="Memory request and limit.")]
 
 
 class RayHead(ComponentArgs):
@@ -189,14 +220,32 @@ class RayClusterArgs(ComponentArgs):
     operator_chart_version: Annotated[
         str, Field(description=f"KubeRay chart version; default `{KUBERAY_VERSION}`.")
     ] = KUBERAY_VERSION
+    operator_chart_repository: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="KubeRay chart repository (a mirror when air-gapped); "
+            f"default `{KUBERAY_CHART_REPO}`.",
+        ),
+    ] = KUBERAY_CHART_REPO
     operator_chart_path: Annotated[
         LocalChartPath | None,
         Field(description="A local `kuberay-operator` chart directory instead of the repository."),
     ] = None
+    clients: Annotated[
+        tuple[RayClient, ...],
+        Field(
+            description="Pods besides Ray's own and the operator that may reach Ray's pods; "
+            "default none."
+        ),
+    ] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> RayClusterArgs:
         problems: list[str] = []
+        auth_problem = token_auth_problem(self.ray_version)
+        if auth_problem:
+            problems.append(f"`ray_version`: {auth_problem}")
         for image in [self.image, *(group.image for group in self.worker_groups)]:
             problem = image_version_problem(image, self.ray_version) if image else None
             if problem:

@@ -22,19 +22,25 @@ import pulumi
 
 from components.ray.args import (
     GcsFaultTolerance,
+    RayClient,
     RayClusterArgs,
     RayHead,
     Resources,
     ServeApplication,
     WorkerGroup,
 )
-from components.ray.manifests import head_service_name, render_custom_resource
+from components.ray.manifests import (
+    head_service_name,
+    render_custom_resource,
+    render_network_policy,
+)
 from components.ray.operator import KubeRayOperator, KubeRayOperatorArgs
 from components.shared.k8s_objects import create_object
 from components.shared.names import require_component_name, service_name_problem
 
 __all__ = [
     "GcsFaultTolerance",
+    "RayClient",
     "RayCluster",
     "RayClusterArgs",
     "RayHead",
@@ -71,6 +77,7 @@ class RayCluster(pulumi.ComponentResource):
                 KubeRayOperatorArgs(
                     namespace=args.operator_namespace or args.namespace,
                     chart_version=args.operator_chart_version,
+                    chart_repo=args.operator_chart_repository,
                     chart_path=args.operator_chart_path,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
@@ -79,6 +86,11 @@ class RayCluster(pulumi.ComponentResource):
         resource = render_custom_resource(name, args)
         created = create_object(
             name, resource, pulumi.ResourceOptions(parent=self, depends_on=depends_on)
+        )
+        create_object(
+            f"{name}-network-policy",
+            render_network_policy(name, args),
+            pulumi.ResourceOptions(parent=self),
         )
         self.cluster_name = created.id.apply(lambda _: name)
         self.kind = pulumi.Output.from_input(str(resource["kind"]))

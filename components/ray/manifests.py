@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 from components.ray.args import (
+    KUBERAY_OPERATOR_POD_LABELS,
     RAY_USER,
     RayClusterArgs,
     Resources,
     ServeApplication,
     WorkerGroup,
 )
-from components.shared.labels import recommended_labels
+from components.shared.labels import app_labels, recommended_labels
 from components.shared.scheduling import GPU_RESOURCE, render_node_selector, render_tolerations
 
 Manifest = dict[str, Any]
@@ -28,6 +29,12 @@ AUTOSCALER_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
 
 def render_labels(name: str) -> dict[str, str]:
     return recommended_labels("ray", name, "ray-cluster")
+
+
+def pod_selector(name: str) -> dict[str, str]:
+    """The labels every pod of this cluster carries (head and workers; KubeRay copies the
+    templates' labels), also for a RayService, whose clusters get generated names."""
+    return app_labels("ray", name)
 
 
 def _security_context() -> Manifest:
@@ -98,8 +105,15 @@ def render_head_group(name: str, args: RayClusterArgs) -> Manifest:
             }
         ]
     return {
-        # The head schedules no tasks and gets no GPU: work goes to worker groups.
-        "rayStartParams": {"num-cpus": "0", "num-gpus": "0", "dashboard-host": "0.0.0.0"},
+        # The head schedules no tasks and gets no GPU: work goes to worker groups. The
+        # dashboard (job submission) listens on the pod's address only for a RayService,
+        # whose operator deploys Serve applications through it; a RayCluster's stays on
+        # loopback (`kubectl port-forward` still reaches it).
+        "rayStartParams": {
+            "num-cpus": "0",
+            "num-gpus": "0",
+            "dashboard-host": dashboard_host(args),
+        },
         # The dashboard stays behind the head's ClusterIP Service; no Ingress.
         "enableIngress": False,
         "serviceType": "ClusterIP",
@@ -110,7 +124,11 @@ def render_head_group(name: str, args: RayClusterArgs) -> Manifest:
     }
 
 
-def render_worker_group(group: WorkerGroup, args: RayClusterArgs) -> Manifest:
+def dashboard_host(args: RayClusterArgs) -> str:
+    return "0.0.0.0" if args.serve_applications else "127.0.0.1"
+
+
+def render_worker_group(name: str, group: WorkerGroup, args: RayClusterArgs) -> Manifest:
     container: Manifest = {
         "name": "ray-worker",
         "image": args.image_for(group),
@@ -124,7 +142,15 @@ def render_worker_group(group: WorkerGroup, args: RayClusterArgs) -> Manifest:
         "minReplicas": group.min_replicas,
         "maxReplicas": group.max_replicas,
         "rayStartParams": {},
-        "template": {"spec": _pod_spec(container, group.scheduling)},
+        "template": {
+            "metadata": {"labels": render_labels(name)},
+            # Workers never call the API server (the head's autoscaler does, with the
+            # ServiceAccount KubeRay gives the head).
+            "spec": {
+                **_pod_spec(container, group.scheduling),
+                "automountServiceAccountToken": False,
+            },
+        },
     }
 
 
@@ -144,7 +170,13 @@ def render_cluster_spec(name: str, args: RayClusterArgs) -> Manifest:
             "securityContext": _security_context(),
         },
         "headGroupSpec": head,
-        "workerGroupSpecs": [render_worker_group(group, args) for group in args.worker_groups],
+        "workerGroupSpecs": [
+            render_worker_group(name, group, args) for group in args.worker_groups
+        ],
+        # Ray's token authentication on the dashboard, GCS and Ray Client: KubeRay generates
+        # the token into a Secret and hands it to every Ray container and to its own
+        # dashboard client (ray-operator v1.6.2, `AuthOptions`; Ray 2.52.0 or later).
+        "authOptions": {"mode": "token"},
     }
     ft = args.gcs_fault_tolerance
     if ft is not None:
@@ -236,3 +268,37 @@ def render_operator_values() -> Manifest:
 def head_service_name(name: str) -> str:
     """KubeRay names the head's Service `<cluster>-head-svc`."""
     return f"{name}-head-svc"
+
+
+def render_network_policy(name: str, args: RayClusterArgs) -> Manifest:
+    """Admit Ray's own pods on every port (GCS, raylets, object transfer, workers' ports),
+    the KubeRay operator on the dashboard (it deploys Serve applications and jobs through
+    it), and the declared clients on their ports; nobody else. Prometheus is admitted on
+    the metrics port by the monitoring section's own policy."""
+    operator: Manifest = {"podSelector": {"matchLabels": dict(KUBERAY_OPERATOR_POD_LABELS)}}
+    operator_namespace = args.operator_namespace or args.namespace
+    if operator_namespace != args.namespace:
+        operator["namespaceSelector"] = {
+            "matchLabels": {"kubernetes.io/metadata.name": operator_namespace}
+        }
+    ingress: list[Manifest] = [
+        {"from": [{"podSelector": {"matchLabels": pod_selector(name)}}]},
+        {"from": [operator], "ports": [{"port": DASHBOARD_PORT, "protocol": "TCP"}]},
+    ]
+    for client in args.clients:
+        peer: Manifest = {"podSelector": {"matchLabels": dict(client.pod_labels)}}
+        if client.namespace_labels is not None:
+            peer["namespaceSelector"] = {"matchLabels": dict(client.namespace_labels)}
+        ingress.append(
+            {"from": [peer], "ports": [{"port": port, "protocol": "TCP"} for port in client.ports]}
+        )
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _metadata(name, args),
+        "spec": {
+            "podSelector": {"matchLabels": pod_selector(name)},
+            "policyTypes": ["Ingress"],
+            "ingress": ingress,
+        },
+    }

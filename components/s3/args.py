@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from components.shared.args import ComponentArgs
+from components.shared.aws_values import AwsTags
 from components.shared.names import Dns1123Label
 
 S3Encryption = Literal["aws:kms", "AES256"]
@@ -16,7 +17,7 @@ DEFAULT_ENCRYPTION: S3Encryption = "aws:kms"
 """SSE-KMS with a customer managed key (created with rotation unless one is given)."""
 BUCKET_NAME_MIN = 3
 BUCKET_NAME_MAX = 63
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
 # General purpose bucket naming rules (Amazon S3 User Guide, "Bucket naming rules").
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
@@ -29,7 +30,7 @@ def bucket_name_problem(name: str) -> str | None:
             f"{name!r} is not a valid S3 bucket name: it must be {BUCKET_NAME_MIN} to "
             f"{BUCKET_NAME_MAX} characters, got {len(name)}"
         )
-    if not _BUCKET_NAME.match(name):
+    if not _BUCKET_NAME.fullmatch(name):
         return (
             f"{name!r} is not a valid S3 bucket name: use lowercase letters, digits, '.' and "
             "'-', starting and ending with a letter or digit"
@@ -100,7 +101,7 @@ class S3BucketArgs(ComponentArgs):
         tuple[ServiceAccount, ...],
         Field(description="Service accounts the IRSA role trusts; none creates no role."),
     ] = ()
-    tags: Annotated[dict[str, str], Field(description="Tags on every AWS resource.")] = {}
+    tags: Annotated[AwsTags, Field(description="Tags on every AWS resource.")] = {}
     app_access: Annotated[
         tuple[AppAccess, ...], Field(description="A role of its own per app (IRSA).")
     ] = ()

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 T = TypeVar("T")
 
 # The storage quantities Shipyard takes for volumes: a whole number of Mi, Gi or Ti.
-_STORAGE_QUANTITY = re.compile(r"^[1-9][0-9]*(Mi|Gi|Ti)$")
+_STORAGE_QUANTITY = re.compile(r"[1-9][0-9]*(Mi|Gi|Ti)")
 
 
 class ComponentArgs(BaseModel):
@@ -36,7 +36,7 @@ def problem_validator(check: Callable[[T], str | None]) -> AfterValidator:
 def storage_quantity_problem(size: str, example: str) -> str | None:
     """Why `size` is not a storage quantity Shipyard takes, or None; the message suggests
     `example` (each component suggests a size that suits it)."""
-    if _STORAGE_QUANTITY.match(size):
+    if _STORAGE_QUANTITY.fullmatch(size):
         return None
     return (
         f"`{size}` is not a storage quantity; use a whole number of Mi, Gi or Ti, e.g. `{example}`"

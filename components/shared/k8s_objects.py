@@ -27,11 +27,18 @@ TYPED_CLASSES: Mapping[tuple[str, str], Callable[..., pulumi.CustomResource]] = 
     ("networking.k8s.io/v1", "Ingress"): k8s.networking.v1.Ingress,
     ("networking.k8s.io/v1", "NetworkPolicy"): k8s.networking.v1.NetworkPolicy,
     ("policy/v1", "PodDisruptionBudget"): k8s.policy.v1.PodDisruptionBudget,
+    ("rbac.authorization.k8s.io/v1", "Role"): k8s.rbac.v1.Role,
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): k8s.rbac.v1.RoleBinding,
 }
 # The top-level fields a rendered manifest may carry besides apiVersion and kind.
 BODY_FIELDS = ("metadata", "spec", "data")
 # Top-level fields of one kind, and the typed class's keyword for each.
-KIND_FIELDS = {"automountServiceAccountToken": "automount_service_account_token"}
+KIND_FIELDS = {
+    "automountServiceAccountToken": "automount_service_account_token",
+    "rules": "rules",
+    "roleRef": "role_ref",
+    "subjects": "subjects",
+}
 
 
 def create_object(

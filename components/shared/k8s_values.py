@@ -29,6 +29,7 @@ _NAME_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 _LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
 _DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_IPV4 = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 _ENV_VAR_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 _PORT_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 # A CPU amount: whole or decimal cores, or millicores (`500m`).
@@ -54,6 +55,36 @@ def dns1123_subdomain_problem(value: str) -> str | None:
             f"{shown(value)} is not a DNS-1123 subdomain: use lowercase letters, digits, "
             "'-' and '.', each part starting and ending with a letter or digit"
         )
+    return None
+
+
+def dns1123_label_problem(value: str) -> str | None:
+    """Why `value` is not a DNS-1123 label (a namespace's name), or None."""
+    if len(value) > QUALIFIED_NAME_MAX:
+        return f"must be at most {QUALIFIED_NAME_MAX} characters, got {len(value)}"
+    if not _DNS1123_LABEL.fullmatch(value):
+        return (
+            f"{shown(value)} is not a DNS-1123 label: use lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return None
+
+
+def host_name_problem(value: str) -> str | None:
+    """Why `value` is not a host name an Ingress or HTTPRoute takes (`api.example.com`,
+    or a wildcard `*.example.com`), or None. A URL, a port or a path is refused."""
+    if "://" in value or value.startswith("//"):
+        return f"{shown(value)} is a URL; give only the host name, e.g. `api.example.com`"
+    if "/" in value or ":" in value:
+        return (
+            f"{shown(value)} has a path or a port; give only the host name, e.g. `api.example.com`"
+        )
+    name = value.removeprefix("*.")
+    if _IPV4.fullmatch(name):
+        return f"{shown(value)} is an IP address; Kubernetes routes host names only"
+    problem = dns1123_subdomain_problem(name)
+    if problem:
+        return f"host {_lower_first(problem)}"
     return None
 
 
@@ -120,6 +151,17 @@ def annotations_problem(annotations: Mapping[str, str]) -> str | None:
     if size > ANNOTATIONS_TOTAL_MAX:
         return f"annotations total {size} bytes; Kubernetes allows {ANNOTATIONS_TOTAL_MAX}"
     return None
+
+
+def taint_key_problem(key: str) -> str | None:
+    """Why `key` cannot key a taint (a qualified name, as label keys are), or None."""
+    return qualified_name_problem(key, "taint key")
+
+
+def taint_value_problem(value: str) -> str | None:
+    """Why `value` cannot be a taint's value (a label value's rules), or None."""
+    problem = label_value_problem(value)
+    return problem.replace("label value", "taint value") if problem else None
 
 
 def taint_effect_problem(effect: str) -> str | None:
@@ -189,10 +231,17 @@ def _lower_first(text: str) -> str:
 LabelKey = Annotated[str, problem_validator(label_key_problem)]
 LabelValue = Annotated[str, problem_validator(label_value_problem)]
 AnnotationKey = Annotated[str, problem_validator(annotation_key_problem)]
+TaintKey = Annotated[str, problem_validator(taint_key_problem)]
+TaintValue = Annotated[str, problem_validator(taint_value_problem)]
 Labels = Annotated[dict[str, str], problem_validator(labels_problem)]
 """A label map, or a selector's `matchLabels`: every key and value checked."""
+Selector = Labels
+"""A label selector's `matchLabels` (Shipyard writes no `matchExpressions`)."""
 Annotations = Annotated[dict[str, str], problem_validator(annotations_problem)]
 DnsSubdomain = Annotated[str, problem_validator(dns1123_subdomain_problem)]
+"""A DNS-1123 subdomain: the name of most kinds (Issuer, IngressClass, Gateway)."""
+NamespaceName = Annotated[str, problem_validator(dns1123_label_problem)]
+HostName = Annotated[str, problem_validator(host_name_problem)]
 EnvVarName = Annotated[str, problem_validator(env_var_name_problem)]
 CpuQuantity = Annotated[str, problem_validator(cpu_problem)]
 MemoryQuantity = Annotated[str, problem_validator(memory_problem)]

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 DNS1123_LABEL_MAX = 63
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
 def dns1123_problem(value: str) -> str | None:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from components.shared.args import ComponentArgs
+from components.shared.k8s_values import Labels, TaintKey, TaintValue
 
 GPU_RESOURCE = "nvidia.com/gpu"
 """The extended resource the NVIDIA device plugin advertises."""
@@ -22,9 +23,9 @@ TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 class Taint(ComponentArgs):
     """A node taint, as carried by every node of a pool."""
 
-    key: Annotated[str, Field(min_length=1, description="Taint key, e.g. `nvidia.com/gpu`.")]
+    key: Annotated[TaintKey, Field(min_length=1, description="Taint key, e.g. `nvidia.com/gpu`.")]
     value: Annotated[
-        str | None, Field(description="Taint value; none means the taint has only a key.")
+        TaintValue | None, Field(description="Taint value; none means the taint has only a key.")
     ] = None
     effect: Annotated[TaintEffect, Field(description="Taint effect.")] = "NoSchedule"
 
@@ -34,7 +35,7 @@ class PoolScheduling(ComponentArgs):
 
     pool: Annotated[str, Field(min_length=1, description="Name of the node pool.")]
     node_selector: Annotated[
-        dict[str, str],
+        Labels,
         Field(min_length=1, description="Labels every node of the pool carries."),
     ]
     taints: Annotated[

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from components.shared.args import ComponentArgs
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage
 from components.shared.scheduling import PoolScheduling
 from components.shared.secret_refs import SecretKeyRef
@@ -173,6 +174,13 @@ class VllmServiceArgs(ComponentArgs):
     enable_prefix_caching: Annotated[
         bool, Field(description="Reuse the KV cache of shared prompt prefixes.")
     ] = True
+    enable_render_endpoints: Annotated[
+        bool,
+        Field(
+            description="Serve vLLM's renderer endpoints (`/v1/completions/render`, "
+            "`--enable-scale-out`), which a cache-aware router calls to tokenize prompts."
+        ),
+    ] = False
     lora_adapters: Annotated[
         tuple[LoraAdapter, ...], Field(description="LoRA adapters to serve.")
     ] = ()
@@ -197,10 +205,10 @@ class VllmServiceArgs(ComponentArgs):
         ),
     ] = None
     cpu_request: Annotated[
-        str, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity, Field(description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
     ] = DEFAULT_CPU_REQUEST
     memory_request: Annotated[
-        str,
+        MemoryQuantity,
         Field(description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`."),
     ] = DEFAULT_MEMORY_REQUEST
     shm_size: Annotated[
@@ -215,13 +223,31 @@ class VllmServiceArgs(ComponentArgs):
         ),
     ] = DEFAULT_STARTUP_TIMEOUT_SECONDS
     gateway_pod_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(description="Labels of the gateway pods (same namespace) allowed to connect."),
     ] = DEFAULT_GATEWAY_POD_LABELS
     metrics_namespace_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(description="Labels of the namespace whose scrapers may read `/metrics`."),
     ] = DEFAULT_METRICS_NAMESPACE_LABELS
+    router_pod_labels: Annotated[
+        dict[str, str] | None,
+        Field(description="Labels of the router's pods (same namespace) allowed to connect."),
+    ] = None
+    kv_transfer_config: Annotated[
+        str | None,
+        Field(
+            description="vLLM's `--kv-transfer-config` JSON for prefill/decode "
+            "disaggregation; none: a regular server."
+        ),
+    ] = None
+    kv_peer_pod_labels: Annotated[
+        dict[str, str] | None,
+        Field(
+            description="Labels of the pods the KV cache moves to and from (the other "
+            "role's), admitted on every port: NIXL's side channel and UCX's own ports."
+        ),
+    ] = None
 
     _extra_args = field_validator("extra_args")(check_extra_args)
 

@@ -90,6 +90,10 @@ def render_engine_args(args: VllmServiceArgs) -> list[str]:
     rendered.append(
         "--enable-prefix-caching" if args.enable_prefix_caching else "--no-enable-prefix-caching"
     )
+    if args.kv_transfer_config is not None:
+        rendered += ["--kv-transfer-config", args.kv_transfer_config]
+    if args.enable_render_endpoints:
+        rendered.append("--enable-scale-out")
     if args.lora_adapters:
         rendered += ["--enable-lora", "--lora-modules"]
         rendered += [f"{adapter.name}={adapter.path}" for adapter in args.lora_adapters]
@@ -112,6 +116,14 @@ def _env(args: VllmServiceArgs) -> list[Manifest]:
         {"name": "HF_HOME", "value": f"{MODEL_CACHE_MOUNT}/huggingface"},
         {"name": "VLLM_NO_USAGE_STATS", "value": "1"},
     ]
+    if args.kv_transfer_config is not None:
+        # NIXL's side channel announces the pod's own address to its peers.
+        env.append(
+            {
+                "name": "VLLM_NIXL_SIDE_CHANNEL_HOST",
+                "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}},
+            }
+        )
     if args.weights is not None:
         # Staged: the server never talks to Hugging Face, so it needs no token.
         return env + server_env(args.weights)
@@ -250,7 +262,8 @@ def render_pod_disruption_budget(name: str, args: VllmServiceArgs) -> Manifest:
 
 
 def render_network_policy(name: str, args: VllmServiceArgs) -> Manifest:
-    """Admit only the gateway's pods and the metrics scrapers, on the server port."""
+    """Admit only the gateway's pods (and the model's router's), and the metrics scrapers,
+    on the server port."""
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -262,10 +275,20 @@ def render_network_policy(name: str, args: VllmServiceArgs) -> Manifest:
                 {
                     "from": [
                         {"podSelector": {"matchLabels": dict(args.gateway_pod_labels)}},
+                        *(
+                            [{"podSelector": {"matchLabels": dict(args.router_pod_labels)}}]
+                            if args.router_pod_labels
+                            else []
+                        ),
                         {"namespaceSelector": {"matchLabels": dict(args.metrics_namespace_labels)}},
                     ],
                     "ports": [{"port": VLLM_PORT, "protocol": "TCP"}],
-                }
+                },
+                *(
+                    [{"from": [{"podSelector": {"matchLabels": dict(args.kv_peer_pod_labels)}}]}]
+                    if args.kv_peer_pod_labels
+                    else []
+                ),
             ],
         },
     }

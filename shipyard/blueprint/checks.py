@@ -6,6 +6,8 @@ them all. Each check yields `(path, message)`; the loader adds file positions.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from shipyard.blueprint.errors import Finding
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.registry import BUDGET, SECTIONS
@@ -20,7 +22,21 @@ def check_platform(platform: Platform, *, enforce_budget: bool = True) -> list[F
     for section in SECTIONS:
         if section is BUDGET and not enforce_budget:
             continue
-        findings += section.check(platform)
+        try:
+            findings += section.check(platform)
+        except (ValueError, ArithmeticError, ValidationError) as error:
+            # A later check (the budget's cost, a pool's fit) may parse a value an earlier
+            # check has already refused; that finding explains it. Without one, the
+            # failure is Shipyard's: it is shown at the section, without a traceback.
+            if not findings:
+                first = str(error).splitlines()[0] if str(error) else type(error).__name__
+                findings.append(
+                    (
+                        ("spec", section.key),
+                        f"cannot check this section ({first}); "
+                        "this is a Shipyard bug, please report it with the blueprint",
+                    )
+                )
     return findings
 
 

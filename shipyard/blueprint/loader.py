@@ -13,71 +13,83 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from shipyard.blueprint.checks import advise_platform, check_platform
-from shipyard.blueprint.errors import BlueprintError, Path, Problem
+from shipyard.blueprint.errors import BlueprintError, Elsewhere, Path, Problem
 from shipyard.blueprint.platform import Platform
 from shipyard.blueprint.yaml_source import Positions, SourceError, parse_yaml
-
-
-def _unwrap(annotation: Any) -> list[Any]:
-    """The model classes an annotation may hold, looking through Optional/list/dict."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType, list, tuple, dict):
-        found: list[Any] = []
-        for arg in typing.get_args(annotation):
-            found += _unwrap(arg)
-        return found
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return []
-
 
 DISCRIMINATORS = ("kind", "provider", "type")
 """The fields blueprint unions are discriminated on (`cluster.kind`, `objectStore.provider`,
 `models[].weights.type`, `monitoring.prometheus.type`)."""
 
+_NONE = type(None)
 
-def _union_member(models: list[Any], tag: str | int) -> type[BaseModel] | None:
-    """The member of a discriminated union whose `kind`, `provider` or `type` literal is
-    `tag`."""
-    for model in models:
+
+def _plain(annotation: Any) -> Any:
+    """`annotation` without `Annotated` and without an optional's `None`."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            members = [arg for arg in typing.get_args(annotation) if arg is not _NONE]
+            if len(members) == 1:
+                annotation = members[0]
+                continue
+        return annotation
+
+
+def _members(annotation: Any) -> list[Any] | None:
+    """The alternatives of a union (Pydantic puts one of their tags in an error's path), or
+    None when `annotation` is no union."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [_plain(arg) for arg in typing.get_args(annotation) if arg is not _NONE]
+    return None
+
+
+def _tagged_member(members: list[Any], tag: str) -> Any:
+    """The union member whose tag is `tag`: a discriminated member (`kind: eks`), a model by
+    class name, or None for a plain type (`float`, `int`, `str`)."""
+    for member in members:
+        if not (isinstance(member, type) and issubclass(member, BaseModel)):
+            continue
+        if member.__name__ == tag:
+            return member
         for name in DISCRIMINATORS:
-            field = model.model_fields.get(name)
+            field = member.model_fields.get(name)
             if field is not None and tag in typing.get_args(field.annotation):
-                return model  # type: ignore[no-any-return]
+                return member
     return None
 
 
 def _walk(path: Path) -> tuple[Path, type[BaseModel] | None]:
-    """`path` without Pydantic's discriminator tags (`spec.cluster.eks.region` ->
-    `spec.cluster.region`), and the blueprint model class it points into."""
-    model: type[BaseModel] | None = Platform
-    union: list[Any] = []
+    """`path` without Pydantic's union tags (`spec.cluster.eks.region` ->
+    `spec.cluster.region`, `spec.budget.monthlyUsd.float` -> `spec.budget.monthlyUsd`),
+    and the blueprint model class it points into."""
+    annotation: Any = Platform
     clean: list[str | int] = []
     for part in path:
-        if isinstance(part, int):
-            clean.append(part)
-            continue
-        member = _union_member(union, part) if union else None
-        union = []
-        if member is not None:
-            model = member
+        annotation = _plain(annotation)
+        members = _members(annotation)
+        if members is not None and isinstance(part, str):
+            # A union's tag is no key of the blueprint: leave it out of the path.
+            annotation = _tagged_member(members, part)
             continue
         clean.append(part)
-        if model is None:
+        origin = typing.get_origin(annotation)
+        if origin in (list, tuple, dict):
+            arguments = typing.get_args(annotation)
+            annotation = arguments[-1] if arguments else None
             continue
-        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
-        inner = _unwrap(field.annotation) if field is not None else []
-        model = inner[0] if inner else None
-        # A discriminated union of one member (`objectStore`) still puts its tag in paths.
-        union = inner if len(inner) > 1 or _discriminated(inner) else []
-    return tuple(clean), model
-
-
-def _discriminated(models: list[Any]) -> bool:
-    """Whether `models` is a one-member union on `provider` (the `kind` unions have two)."""
-    return len(models) == 1 and "provider" in models[0].model_fields
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = next(
+                (f for n, f in annotation.model_fields.items() if (f.alias or n) == part), None
+            )
+            annotation = field.annotation if field is not None else None
+            continue
+        annotation = None
+    model = _plain(annotation)
+    return tuple(clean), model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def _model_at(path: Path) -> type[BaseModel] | None:
@@ -117,17 +129,28 @@ def _message(error: ErrorDetails) -> str:
             f"use one of {context.get('expected_tags')}"
         )
     message = error["msg"]
-    return message.removeprefix("Value error, ")
+    # A constraint checked after a shared validator (`Labels` with `min_length`) says so.
+    return message.removeprefix("Value error, ").replace(" after validation", "")
 
 
 def _validation_problems(error: ValidationError, positions: Positions) -> list[Problem]:
-    problems = []
+    """One problem per field: a value that fits no alternative of a union (`float | int`)
+    fails each of them, and only the first alternative's message is kept."""
+    problems: dict[Path, Problem] = {}
     for detail in error.errors():
         path, _ = _walk(tuple(detail["loc"]))
         if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
             path = (*path, _discriminator(detail))
-        problems.append(Problem(path, _message(detail), *positions.locate(path)))
-    return problems
+        if path not in problems:
+            problems[path] = Problem(path, _message(detail), *positions.locate(path))
+    return list(problems.values())
+
+
+def _located(path: Path, message: str, positions: Positions) -> Problem:
+    """The finding at its blueprint position, or at its own in another file."""
+    if isinstance(message, Elsewhere):
+        return Problem(path, str(message), message.line, message.column, file=message.file)
+    return Problem(path, message, *positions.locate(path))
 
 
 def display_name(path: FilePath) -> str:
@@ -166,11 +189,9 @@ def load_with_advisories(
         platform = Platform.model_validate(data)
     except ValidationError as error:
         raise BlueprintError(shown, _validation_problems(error, positions)) from None
+    # Files the blueprint names (charts, values, manifests) are relative to it.
+    platform.set_directory(path.resolve().parent)
     findings = check_platform(platform, enforce_budget=enforce_budget)
     if findings:
-        raise BlueprintError(
-            shown, [Problem(p, message, *positions.locate(p)) for p, message in findings]
-        )
-    return platform, [
-        Problem(p, message, *positions.locate(p)) for p, message in advise_platform(platform)
-    ]
+        raise BlueprintError(shown, [_located(p, message, positions) for p, message in findings])
+    return platform, [_located(p, message, positions) for p, message in advise_platform(platform)]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from components.shared.names import Dns1123Label
 from shipyard.blueprint.base import BlueprintModel
@@ -12,10 +13,12 @@ from shipyard.sections.analytics.model import AnalyticsSpec
 from shipyard.sections.apps.model import AppSpec
 from shipyard.sections.budget.model import Budget
 from shipyard.sections.cache.model import CacheSpec
+from shipyard.sections.charts.model import ChartSpec
 from shipyard.sections.cluster.model import Cluster
 from shipyard.sections.events.model import EventsSpec
 from shipyard.sections.gateway.model import GatewaySpec
 from shipyard.sections.gitops.model import GitopsSpec
+from shipyard.sections.manifests.model import ManifestSpec
 from shipyard.sections.models.model import ModelSpec
 from shipyard.sections.monitoring.model import MonitoringSpec
 from shipyard.sections.node_pools.model import NodePool
@@ -42,6 +45,16 @@ class PlatformSpec(BlueprintModel):
         Dns1123Label | None,
         Field(description="Namespace for the platform's workloads; default `metadata.name`."),
     ] = None
+    chart_mirrors: Annotated[
+        dict[
+            Annotated[str, Field(pattern=r"^(https://|oci://)\S+$")],
+            Annotated[str, Field(pattern=r"^(https://|oci://)\S+$")],
+        ],
+        Field(
+            description="Chart repository -> its mirror, for every chart Shipyard creates "
+            "(the operators' and `spec.charts`); air-gapped teams. See docs/charts.md."
+        ),
+    ] = {}
     node_pools: Annotated[list[NodePool], Field(description="Node pools.")] = []
     models: Annotated[list[ModelSpec], Field(description="Models served by vLLM.")] = []
     gateway: Annotated[
@@ -68,6 +81,14 @@ class PlatformSpec(BlueprintModel):
         AnalyticsSpec | None,
         Field(description="ClickHouse (Altinity operator) for the gateway's request logs."),
     ] = None
+    manifests: Annotated[
+        list[ManifestSpec],
+        Field(description="YAML files of Kubernetes objects, namespaced to the platform."),
+    ] = []
+    charts: Annotated[
+        list[ChartSpec],
+        Field(description="Pinned Helm charts, expanded into objects (docs/charts.md)."),
+    ] = []
     apps: Annotated[
         list[AppSpec],
         Field(description="The platform's own services, and what each uses (docs/apps.md)."),
@@ -93,6 +114,17 @@ class Platform(BlueprintModel):
     kind: Annotated[Literal["Platform"], Field(description="Always `Platform`.")]
     metadata: Annotated[Metadata, Field(description="Name and environment.")]
     spec: Annotated[PlatformSpec, Field(description="The platform.")]
+    _directory: Path | None = PrivateAttr(default=None)
+
+    def set_directory(self, directory: Path) -> None:
+        """Where the blueprint file is (`load_blueprint` sets it)."""
+        self._directory = directory
+
+    @property
+    def directory(self) -> Path:
+        """The blueprint's directory, which chart, values and manifest paths are relative
+        to; the working directory for a platform built in code."""
+        return self._directory or Path.cwd()
 
     @property
     def namespace(self) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from components.shared.k8s_values import CpuQuantity, MemoryQuantity
 from components.shared.names import Dns1123Label
 from shipyard.blueprint.base import BlueprintModel
 
@@ -17,8 +18,8 @@ class SecretRef(BlueprintModel):
 
 
 class Resources(BlueprintModel):
-    cpu: Annotated[str, Field(description="CPU request, e.g. `4`.")]
-    memory: Annotated[str, Field(description="Memory request and limit, e.g. `16Gi`.")]
+    cpu: Annotated[CpuQuantity, Field(description="CPU request, e.g. `4`.")]
+    memory: Annotated[MemoryQuantity, Field(description="Memory request and limit, e.g. `16Gi`.")]
 
 
 class UseBase(BlueprintModel):

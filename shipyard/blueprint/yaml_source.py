@@ -11,6 +11,7 @@ ruamel's own pure-Python scanner was 95% of the time of loading a blueprint.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ _C_PARSER: Any = (
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+MAX_INTEGER = 2**53
+"""Pulumi carries numbers as IEEE doubles: a larger integer would not arrive exactly."""
 # Deeper flow nesting exhausted the stack of ruamel's own parser (at Python's
 # default recursion limit) and was refused without a path; libyaml does not
 # recurse, so the same limit is kept by counting open collections.
@@ -66,7 +69,7 @@ class _Walker:
     positions: Positions
     nodes: int = 0
 
-    def walk(self, node: Any, path: Path, depth: int) -> Any:
+    def walk(self, node: Any, path: Path, depth: int, at: tuple[int, int] | None = None) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise SourceError(
@@ -105,7 +108,8 @@ class _Walker:
                     raise SourceError(
                         Problem(child, f"keys must be strings, got {key!r}", line, column)
                     )
-                result[key] = self.walk(value, child, depth + 1)
+                value_at = _position(node.lc, "value", key) or (line, column)
+                result[key] = self.walk(value, child, depth + 1, value_at)
             return result
         if isinstance(node, CommentedSeq):
             items = []
@@ -113,16 +117,53 @@ class _Walker:
                 child = (*path, index)
                 position = _position(node.lc, "item", index) or self.positions.locate(path)
                 self.positions.at[child] = position
-                items.append(self.walk(value, child, depth + 1))
+                items.append(self.walk(value, child, depth + 1, position))
             return items
         if isinstance(node, TaggedScalar):
-            return str(node.value)
+            return self._text(str(node.value), path, at)
         if isinstance(node, str):
-            return str(node)
+            return self._text(str(node), path, at)
+        if isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_INTEGER:
+            line, column = at or self.positions.locate(path)
+            raise SourceError(
+                Problem(
+                    path,
+                    f"the number has {len(str(abs(node)))} digits; blueprints take integers "
+                    f"up to {MAX_INTEGER} (2^53, what Pulumi carries exactly)",
+                    line,
+                    column,
+                )
+            )
         if node is None or isinstance(node, bool | int | float):
             return node
         # Timestamps and other tagged scalars become strings; no blueprint field wants them.
         return str(node)
+
+    def _text(self, text: str, path: Path, at: tuple[int, int] | None) -> str:
+        """`text`, unless it holds a character no blueprint value may hold."""
+        bad = _UNSAFE.search(text)
+        if bad is None:
+            return text
+        line, column = at or self.positions.locate(path)
+        raise SourceError(
+            Problem(
+                path,
+                f"the value holds the control character {_codepoint(bad.group())} at "
+                f"character {bad.start() + 1}; remove it",
+                line,
+                column,
+            )
+        )
+
+
+# What no value may hold: C0 controls but tab and newline, DEL, C1 controls, the line and
+# paragraph separators, and the bidirectional overrides that let text display other than
+# it reads ("Trojan Source", CVE-2021-42574).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _codepoint(char: str) -> str:
+    return f"U+{ord(char):04X}"
 
 
 # Explicit core-schema tags (`!!str 5`) are harmless; anything else (`!foo`,

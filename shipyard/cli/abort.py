@@ -6,13 +6,16 @@ from typing import NoReturn
 
 import click
 from rich.console import Console
+from rich.text import Text
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
 def abort(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {message}", markup=True)
+    """Print `message` literally (no markup, no `:emoji:` codes: it often holds a user's
+    text) after a red `error:`, and exit with `code`."""
+    stderr.print(Text.assemble(("error:", "bold red"), " ", message))
     raise click.exceptions.Exit(code)

@@ -9,24 +9,24 @@ import json
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from shipyard.cli.abort import EXIT_USAGE, abort
 from shipyard.gitops.affected import AffectedStack, in_promotion_order
 from shipyard.gitops.git_facts import NULL_SHA, GitFacts, GitFactsError
 from shipyard.gitops.revisions import affected_at, stacks_at
-from shipyard.render import find_project_root
 
 
 def open_facts() -> tuple[GitFacts, Path]:
     """Git facts for the project around the working directory, or abort."""
+    from shipyard.render import find_project_root  # loads the Pulumi SDK: not for --help
+
     project_root = find_project_root(Path.cwd())
     if project_root is None:
         abort("no Pulumi.yaml found here or above; run from the Shipyard project", EXIT_USAGE)
     try:
         return GitFacts(project_root), project_root
     except GitFactsError as error:
-        abort(escape(str(error)), EXIT_USAGE)
+        abort(str(error), EXIT_USAGE)
 
 
 @click.command()
@@ -38,6 +38,7 @@ def open_facts() -> tuple[GitFacts, Path]:
 @click.option("--head", default="HEAD", show_default=True, help="The revision with the changes.")
 @click.option("--all", "every", is_flag=True, help="Every stack at --head; --base is not needed.")
 @click.option(
+    "--output",
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),
@@ -63,7 +64,7 @@ def affected(base: str | None, head: str, every: bool, output_format: str) -> No
             found = affected_at(facts, merge_base, head_revision)[0]
             base_sha = merge_base.sha
     except GitFactsError as error:
-        abort(escape(str(error)), EXIT_USAGE)
+        abort(str(error), EXIT_USAGE)
     if output_format == "json":
         document = {
             "base": base_sha,

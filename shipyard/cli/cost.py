@@ -20,7 +20,9 @@ from shipyard.cost import Estimate, Sizes, estimate_platform
 from shipyard.sections.budget.checks import check_budget
 
 # Piped output keeps whole table rows rather than wrapping at 80 columns.
-stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 132)
+stdout = Console(
+    highlight=False, emoji=False, soft_wrap=True, width=None if sys.stdout.isatty() else 132
+)
 
 
 def _usd(value: float) -> str:
@@ -32,7 +34,7 @@ def _load(path: Path, shown: str | None = None) -> Platform:
         # Over budget is what this command explains, so it is reported, not refused.
         return load_blueprint(path, name=shown, enforce_budget=False)
     except BlueprintError as error:
-        abort(escape(f"{shown or path} is invalid:\n{error}"))
+        abort(f"{shown or path} is invalid:\n{error}")
 
 
 def _at_revision(path: Path, revision: str) -> Platform:
@@ -44,7 +46,7 @@ def _at_revision(path: Path, revision: str) -> Platform:
         relative = path.resolve().relative_to(Path(repo.working_tree_dir or ".").resolve())
         text = repo.git.show(f"{revision}:{relative.as_posix()}")
     except (git.GitError, ValueError) as error:
-        abort(escape(f"cannot read {path} at `{revision}`: {str(error).strip()}"))
+        abort(f"cannot read {path} at `{revision}`: {str(error).strip()}")
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / path.name
         copy.write_text(text + "\n", encoding="utf-8")
@@ -133,4 +135,4 @@ def cost(blueprint: Path, output: str, against: str | None) -> None:
         stdout.print(escape(f"assumes {assumption}"))
     over = [message for _, message in check_budget(platform)]
     if over:
-        abort(escape(f"{blueprint}: spec.budget.monthlyUsd: {over[0]}"))
+        abort(f"{blueprint}: spec.budget.monthlyUsd: {over[0]}")

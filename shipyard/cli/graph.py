@@ -19,6 +19,7 @@ FORMATS = ("mermaid", "svg", "png", "json")
 @click.command()
 @click.argument("blueprint", type=click.Path(path_type=Path))
 @click.option(
+    "--output",
     "--format",
     "output_format",
     type=click.Choice(FORMATS),
@@ -42,7 +43,7 @@ def graph(blueprint: Path, output_format: str, out: Path | None) -> None:
     try:
         platform = load_blueprint(blueprint)
     except BlueprintError as error:
-        abort(escape(f"{blueprint} is invalid:\n{error}"))
+        abort(f"{blueprint} is invalid:\n{error}")
     drawn = build_graph(platform)
     if output_format == "json":
         data = (json.dumps(drawn.to_json(), indent=2, sort_keys=True) + "\n").encode()
@@ -55,7 +56,7 @@ def graph(blueprint: Path, output_format: str, out: Path | None) -> None:
             try:
                 data = render(to_mermaid(drawn), output_format)
             except RenderError as error:
-                abort(escape(str(error)), EXIT_USAGE)
+                abort(str(error), EXIT_USAGE)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -64,5 +65,5 @@ def graph(blueprint: Path, output_format: str, out: Path | None) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
     except OSError as error:
-        abort(escape(f"cannot write {out}: {error.strerror}"), EXIT_USAGE)
+        abort(f"cannot write {out}: {error.strerror}", EXIT_USAGE)
     stderr.print(escape(f"wrote {out}"))

@@ -22,9 +22,28 @@ COMMANDS = {
 }
 
 
+SHORT_HELP = {
+    "affected": "List the stacks a change affects, in promotion order.",
+    "cost": "Estimate a blueprint's monthly cost at its pools' min, desired and max sizes.",
+    "graph": "Draw a platform: node pools, models on their pools, the gateway's routes...",
+    "plan": "Plan every stack the changes from --base to --head affect.",
+    "reconcile": "Watch a branch and apply it: fetch, apply and check drift, on a timer...",
+    "render": "Render a blueprint offline under Pulumi mocks: no cluster, no credentials.",
+    "schema": "Generate the blueprint JSON Schema from the models.",
+    "validate": "Validate blueprints without deploying anything.",
+}
+"""What `shipyard --help` lists, so it imports no subcommand (tests/cli/test_help.py checks
+each against the command's own first line)."""
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SHORT_HELP[name]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)

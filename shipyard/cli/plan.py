@@ -10,13 +10,13 @@ from rich.markup import escape
 from shipyard.cli.abort import EXIT_INVALID, EXIT_USAGE, abort, stderr
 from shipyard.cli.affected import open_facts
 from shipyard.gitops.git_facts import GitFactsError
-from shipyard.gitops.plan import build_plan
-from shipyard.gitops.plan_renders import JOBS_ENV
-from shipyard.gitops.plan_report import render_json, render_markdown, render_text
-from shipyard.gitops.render_cache import CACHE_ENV, RenderCache
 from shipyard.policy import PolicyConfigError, PolicySettings, load_policy_config
 
-RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+FORMATS = ("json", "markdown", "text")
+# `render_cache.CACHE_ENV` and `plan_renders.JOBS_ENV`, spelled out: importing those
+# modules loads the Pulumi SDK, and `shipyard plan --help` stays fast without it.
+CACHE_ENV = "SHIPYARD_RENDER_CACHE"
+JOBS_ENV = "SHIPYARD_PLAN_JOBS"
 
 
 @click.command()
@@ -28,9 +28,10 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
 )
 @click.option("--head", default="HEAD", show_default=True, help="The revision with the changes.")
 @click.option(
+    "--output",
     "--format",
     "output_format",
-    type=click.Choice(sorted(RENDERERS)),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="`markdown` is one PR comment, marked `<!-- shipyard-plan -->`.",
@@ -66,13 +67,20 @@ def plan(
 
     Exit 0 when every affected stack is valid, 1 when a head blueprint is invalid or
     violates a mandatory policy (the report is printed either way), 2 on a usage error."""
+    # These load the Pulumi SDK: imported here so `shipyard plan --help` stays fast.
+    from shipyard.gitops.plan import build_plan
+    from shipyard.gitops.plan_report import render_json, render_markdown, render_text
+    from shipyard.gitops.render_cache import RenderCache
+
+    renderers = {"text": render_text, "markdown": render_markdown, "json": render_json}
+
     facts, project_root = open_facts()
     settings = PolicySettings()
     if policy_config is not None:
         try:
             settings = load_policy_config(policy_config)
         except PolicyConfigError as error:
-            abort(escape(str(error)), EXIT_USAGE)
+            abort(str(error), EXIT_USAGE)
     with stderr.status(f"Planning {base}..{head}...") as status:
         try:
             result = build_plan(
@@ -86,8 +94,8 @@ def plan(
                 jobs=jobs,
             )
         except GitFactsError as error:
-            abort(escape(str(error)), EXIT_USAGE)
-    click.echo(RENDERERS[output_format](result), nl=False)
+            abort(str(error), EXIT_USAGE)
+    click.echo(renderers[output_format](result), nl=False)
     if result.failed:
         failed = ", ".join(stack.stack for stack in result.stacks if stack.failed)
         stderr.print(escape(f"plan failed for: {failed}"))

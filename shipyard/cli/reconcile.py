@@ -23,7 +23,7 @@ DEFAULT_LISTEN = "127.0.0.1:8080"
 DEFAULT_SECRET_ENV = "SHIPYARD_WEBHOOK_SECRET"
 DEFAULT_DRIFT_INTERVAL = "6h"
 DEFAULT_INTERVAL = "15s"
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d))+$")
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)(ms|s|m|h|d))+")
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -33,7 +33,7 @@ def parse_duration(value: str) -> timedelta:
     text = value.strip()
     if text == "0":
         return timedelta(0)
-    if not _DURATION.match(text):
+    if not _DURATION.fullmatch(text):
         raise ValueError(f"`{value}` is not a duration such as 15s, 5m or 6h")
     return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in _PART.findall(text)))
 

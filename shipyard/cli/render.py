@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -12,10 +13,12 @@ from rich.tree import Tree
 from ruamel.yaml import YAML
 
 from shipyard.blueprint import BlueprintError, load_blueprint
-from shipyard.cli.abort import abort, stderr
-from shipyard.render import RenderedResource, find_project_root, render_blueprint
+from shipyard.cli.abort import EXIT_USAGE, abort, stderr
 
-stdout = Console(highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from shipyard.render import RenderedResource
+
+stdout = Console(highlight=False, emoji=False, soft_wrap=True)
 
 
 def _tree(resources: list[RenderedResource], title: str) -> Tree:
@@ -23,9 +26,10 @@ def _tree(resources: list[RenderedResource], title: str) -> Tree:
     nodes: dict[str, Tree] = {}
     for resource in resources:
         parent = nodes.get(resource.parent or "", root)
-        nodes[resource.urn] = parent.add(
-            f"{escape(resource.type)}  [bold]{escape(resource.name)}[/]"
-        )
+        text = f"{escape(resource.type)}  [bold]{escape(resource.name)}[/]"
+        if resource.note:
+            text += f"  [italic](opaque: {escape(resource.note)})[/]"
+        nodes[resource.urn] = parent.add(text)
     return root
 
 
@@ -45,6 +49,35 @@ def _ordered(resources: list[RenderedResource]) -> list[RenderedResource]:
 
     visit(None)
     return ordered
+
+
+RENDER_MARKER = ".shipyard-render"
+"""In an `--out` directory: every file the last render wrote, one relative path a line, so
+the next render removes them first and leaves no stale object behind (and nothing else)."""
+
+
+def remove_previous(out: Path) -> list[Path]:
+    """Delete the files the last render into `out` wrote (per its marker), and the folders
+    they leave empty; files the render did not write stay. Returns what it deleted."""
+    marker = out / RENDER_MARKER
+    if not marker.is_file():
+        return []
+    root = out.resolve()
+    removed = []
+    for line in marker.read_text(encoding="utf-8").splitlines():
+        path = (out / line).resolve()
+        if line and path.is_relative_to(root) and path != root and path.is_file():
+            path.unlink()
+            removed.append(path)
+            if path.parent != root and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+    marker.unlink()
+    return removed
+
+
+def record_written(out: Path, written: list[Path]) -> None:
+    lines = sorted(str(path.relative_to(out)) for path in written)
+    (out / RENDER_MARKER).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
 
 def write_manifests(resources: list[RenderedResource], out: Path) -> list[Path]:
@@ -108,6 +141,8 @@ def write_observability(resources: list[RenderedResource], out: Path) -> list[Pa
 )
 @click.option(
     "--output",
+    "--format",
+    "output",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
@@ -118,30 +153,42 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
     try:
         platform = load_blueprint(blueprint)
     except BlueprintError as error:
-        abort(escape(f"{blueprint} is invalid:\n{error}"))
+        abort(f"{blueprint} is invalid:\n{error}")
+    # The Pulumi SDK loads here, not at import: `shipyard render --help` stays fast.
+    from shipyard.render import find_project_root, render_blueprint
+
     project_root = find_project_root(Path.cwd()) or find_project_root(blueprint.parent)
     if project_root is None:
-        abort("no Pulumi.yaml found here or above; run from the Shipyard project")
+        abort("no Pulumi.yaml found here or above; run from the Shipyard project", EXIT_USAGE)
     with stderr.status(f"Rendering {blueprint} under Pulumi mocks..."):
         resources = _ordered(
             render_blueprint(blueprint, project_root, platform.metadata.environment, platform)
         )
     if output == "json":
         rows = [
-            {"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent} for r in resources
+            {"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent}
+            | ({"note": r.note} if r.note else {})
+            for r in resources
         ]
         click.echo(json.dumps(rows, indent=2))
     else:
         meta = platform.metadata
         title = f"{meta.name} ({meta.environment}): {len(resources)} resources"
         stdout.print(_tree(resources, title))
+    for resource in resources:
+        if resource.note:
+            stderr.print(escape(f"{resource.type} {resource.name}: {resource.note}"))
     if out is not None:
+        remove_previous(out)
         written = write_manifests(resources, out)
-        stderr.print(f"wrote {len(written)} Kubernetes object(s) to {out}")
+        stderr.print(escape(f"wrote {len(written)} Kubernetes object(s) to {out}"))
         extras = write_observability(resources, out)
         if extras:
             dashboards = sum(1 for path in extras if path.parent.name == "dashboards")
             stderr.print(
-                f"wrote {dashboards} dashboard(s) to {out / 'dashboards'} and "
-                f"{len(extras) - dashboards} rule file(s) to {out / 'rules'}"
+                escape(
+                    f"wrote {dashboards} dashboard(s) to {out / 'dashboards'} and "
+                    f"{len(extras) - dashboards} rule file(s) to {out / 'rules'}"
+                )
             )
+        record_written(out, [*written, *extras])

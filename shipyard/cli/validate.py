@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from shipyard.blueprint import BlueprintError, Platform
 from shipyard.blueprint.loader import load_with_advisories
-from shipyard.cli.abort import EXIT_INVALID, abort, stderr
+from shipyard.cli.abort import EXIT_INVALID, EXIT_USAGE, abort, stderr
 from shipyard.policy import PolicyConfigError, PolicySettings, load_policy_config
 
 
@@ -84,7 +84,7 @@ def _policy_settings(path: Path | None) -> PolicySettings:
     try:
         return load_policy_config(path)
     except PolicyConfigError as error:
-        abort(escape(str(error)))
+        abort(str(error), EXIT_USAGE)
 
 
 def _report_policies(path: Path, platform: Platform, settings: PolicySettings) -> bool:
@@ -95,9 +95,19 @@ def _report_policies(path: Path, platform: Platform, settings: PolicySettings) -
 
     project_root = find_project_root(Path.cwd()) or find_project_root(path.parent)
     if project_root is None:
-        abort("--policies renders the stack program: no Pulumi.yaml found here or above")
+        abort(
+            "--policies renders the stack program: no Pulumi.yaml found here or above",
+            EXIT_USAGE,
+        )
     with stderr.status(f"Checking {path} against the policies..."):
         findings = blueprint_findings(path, platform, project_root, settings)
     for finding in findings:
         stderr.print(escape(finding.render(str(path))))
-    return any(finding.mandatory for finding in findings)
+    mandatory = any(finding.mandatory for finding in findings)
+    if not mandatory:
+        from shipyard.policy.rules import RULES
+
+        ran = sum(1 for rule in RULES if settings.level(rule) != "disabled")
+        warned = f", {len(findings)} advisory warning(s)" if findings else ""
+        click.echo(f"{path}: policies passed ({ran} of {len(RULES)} rules ran{warned})")
+    return mandatory

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 STACKS_DIR = "stacks"
-STACK_CONFIG = re.compile(r"^stacks/Pulumi\.(?P<stack>[^/]+)\.ya?ml$")
+STACK_CONFIG = re.compile(r"stacks/Pulumi\.(?P<stack>[^/]+)\.ya?ml")
 BLUEPRINT_CONFIG_KEY = "shipyard:blueprint"
 PROMOTION_ORDER = ("dev", "staging", "prod")
 """Stacks are applied in this order; any other stack follows, alphabetically."""
@@ -66,7 +66,7 @@ def is_program_path(path: str) -> bool:
 
 def stack_name_of(path: str) -> str | None:
     """`stacks/Pulumi.dev.yaml` -> `dev`; None for any other path."""
-    match = STACK_CONFIG.match(path)
+    match = STACK_CONFIG.fullmatch(path)
     return match.group("stack") if match else None
 
 

@@ -37,7 +37,7 @@ from shipyard.gitops.reconcile_state import (
 )
 
 # A ConfigMap key: alphanumerics, `-`, `_` and `.` (the stack name rule allows no more).
-_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 CONFLICT_RETRIES = 5
 LABELS = {"app.kubernetes.io/managed-by": "shipyard", "app.kubernetes.io/component": "gitops"}
 
@@ -66,7 +66,7 @@ class ConfigMap(Protocol):
 
 
 def state_key(stack: str) -> str:
-    if not _STACK_NAME.match(stack):
+    if not _STACK_NAME.fullmatch(stack):
         raise ValueError(f"`{stack}` is not a valid stack name")
     return f"{stack}.json"
 

@@ -23,7 +23,7 @@ from typing import Any, Literal, Protocol
 ErrorKind = Literal["temporary", "permanent"]
 ConditionStatus = Literal["Ready", "Reconciling", "Stalled"]
 STATE_VERSION = 1
-_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class StateError(Exception):
@@ -245,7 +245,7 @@ class StateStore:
         directory.mkdir(parents=True, exist_ok=True)
 
     def path(self, stack: str) -> Path:
-        if not _STACK_NAME.match(stack):
+        if not _STACK_NAME.fullmatch(stack):
             raise ValueError(f"`{stack}` is not a valid stack name")
         return self.directory / f"{stack}.json"
 

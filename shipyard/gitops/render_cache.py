@@ -35,7 +35,7 @@ from shipyard.render import STACK_PROGRAM, RenderedResource
 PROGRAM_PACKAGES = tuple(Path(package.__file__ or "").parent for package in (shipyard, components))
 """The packages the stack program imports, where this process imports them from."""
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bumped when the entry layout or `RenderedResource` changes."""
 CACHE_ENV = "SHIPYARD_RENDER_CACHE"
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
@@ -126,6 +126,7 @@ def _encode(resource: RenderedResource) -> dict[str, Any]:
         "dependencies": list(resource.dependencies),
         "provider": resource.provider,
         "ignore_changes": list(resource.ignore_changes),
+        "note": resource.note,
     }
 
 
@@ -166,6 +167,7 @@ def _decode(row: Any) -> RenderedResource:
         dependencies=_strings(row["dependencies"]),
         provider=_optional_string(row["provider"]),
         ignore_changes=_strings(row["ignore_changes"]),
+        note=_optional_string(row["note"]),
     )
 
 

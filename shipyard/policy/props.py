@@ -30,6 +30,13 @@ _RAY_CLUSTER_SPEC: dict[str, tuple[str, ...]] = {
 }
 
 
+# The Altinity operator's installations: pod templates under `spec.templates.podTemplates`.
+_CLICKHOUSE_KINDS = (
+    "clickhouse.altinity.com/v1:ClickHouseInstallation",
+    "clickhouse-keeper.altinity.com/v1:ClickHouseKeeperInstallation",
+)
+
+
 def mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
@@ -101,6 +108,13 @@ def pod_specs(type_token: str, props: Mapping[str, Any]) -> list[PodSpec]:
         path = _K8S_WORKLOADS[kind]
         spec = dig(props, *path)
         return [PodSpec(".".join(path), spec)] if isinstance(spec, Mapping) else []
+    if kind in _CLICKHOUSE_KINDS:
+        templates = sequence(dig(props, "spec", "templates", "podTemplates"))
+        return [
+            PodSpec(f"spec.templates.podTemplates[{index}].spec", spec)
+            for index, template in enumerate(templates)
+            if isinstance(spec := dig(template, "spec"), Mapping)
+        ]
     if kind not in _RAY_CLUSTER_SPEC:
         return []
     base = _RAY_CLUSTER_SPEC[kind]

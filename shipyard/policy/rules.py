@@ -18,6 +18,14 @@ from shipyard.policy.rules_data import (
     s3_buckets_encrypted,
     stateful_resources_protected,
 )
+from shipyard.policy.rules_hardening import (
+    containers_disallow_privilege_escalation,
+    helm_releases_pinned,
+    images_pinned_by_digest,
+    no_host_namespaces_or_paths,
+    no_rbac_wildcards,
+    service_account_tokens_not_automounted,
+)
 from shipyard.policy.rules_network import (
     eks_endpoint_restricted,
     namespaces_have_network_policies,
@@ -60,6 +68,42 @@ RULES: tuple[Rule, ...] = (
         resource_check=containers_drop_all_capabilities,
     ),
     Rule(
+        "containers-disallow-privilege-escalation",
+        "Requires securityContext.allowPrivilegeEscalation false on every container.",
+        "mandatory",
+        resource_check=containers_disallow_privilege_escalation,
+    ),
+    Rule(
+        "no-host-namespaces-or-paths",
+        "Prohibits hostNetwork, hostPID, hostIPC and hostPath volumes.",
+        "mandatory",
+        resource_check=no_host_namespaces_or_paths,
+    ),
+    Rule(
+        "service-account-tokens-not-automounted",
+        "Requires pods on the default ServiceAccount not to mount its token.",
+        "advisory",
+        resource_check=service_account_tokens_not_automounted,
+    ),
+    Rule(
+        "no-rbac-wildcards",
+        "Prohibits `*` in the apiGroups, resources, verbs and URLs of Roles and ClusterRoles.",
+        "mandatory",
+        resource_check=no_rbac_wildcards,
+    ),
+    Rule(
+        "images-pinned-by-digest",
+        "Requires container images pinned by `@sha256:` digest; make it mandatory for prod.",
+        "advisory",
+        resource_check=images_pinned_by_digest,
+    ),
+    Rule(
+        "helm-releases-pinned",
+        "Requires every Helm release to pin its chart version (or use a local chart).",
+        "mandatory",
+        resource_check=helm_releases_pinned,
+    ),
+    Rule(
         "containers-set-resource-requests",
         "Requires CPU and memory requests on every container, and GPU limits where GPUs are used.",
         "mandatory",
@@ -80,7 +124,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "namespaces-have-network-policies",
-        "Requires a NetworkPolicy in every namespace that holds workloads.",
+        "Requires every workload's pods to be selected by an ingress NetworkPolicy.",
         "mandatory",
         stack_check=namespaces_have_network_policies,
     ),

@@ -13,9 +13,9 @@ from shipyard.policy.props import (
     kubernetes_kind,
     mapping,
     namespace_of,
-    pod_specs,
     sequence,
 )
+from shipyard.policy.workload_pods import selects, workload_pods
 
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 SERVICE = "kubernetes:core/v1:Service"
@@ -35,23 +35,40 @@ _OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 _TLS_PROTOCOLS = ("HTTPS", "TLS")
 
 
+def _isolates_ingress(policy: Mapping[str, Any]) -> bool:
+    types = dig(policy, "spec", "policyTypes")
+    return "Ingress" in sequence(types) if types is not None else True
+
+
 def namespaces_have_network_policies(
     resources: Sequence[Resource], config: PolicyConfig
 ) -> list[Violation]:
-    covered = {namespace_of(r.props) for r in resources if r.type == NETWORK_POLICY}
-    first_workload: dict[str, Resource] = {}
+    """Every workload's pods selected by an ingress NetworkPolicy of their namespace: one
+    policy somewhere in the namespace leaves the other workloads open to every pod."""
+    policies: dict[str, list[Mapping[str, Any]]] = {}
+    for resource in resources:
+        if resource.type == NETWORK_POLICY and _isolates_ingress(resource.props):
+            policies.setdefault(namespace_of(resource.props), []).append(resource.props)
+    violations = []
     for resource in sorted(resources, key=lambda r: (r.type, r.name)):
-        if pod_specs(resource.type, resource.props):
-            first_workload.setdefault(namespace_of(resource.props), resource)
-    return [
-        Violation(
-            f'namespace "{namespace}" holds workloads but no NetworkPolicy has '
-            f'metadata.namespace "{namespace}"; add one that admits only the traffic they need.',
-            workload.urn,
-        )
-        for namespace, workload in sorted(first_workload.items())
-        if namespace not in covered
-    ]
+        namespace = namespace_of(resource.props)
+        for pods in workload_pods(resource.type, resource.props):
+            if any(
+                selects(dig(policy, "spec", "podSelector"), pods.labels)
+                for policy in policies.get(namespace, [])
+            ):
+                continue
+            labels = ", ".join(f"{key}={value}" for key, value in sorted(pods.labels.items()))
+            violations.append(
+                Violation(
+                    f'{kind_of(resource.type)} "{resource.name}": no ingress NetworkPolicy '
+                    f'in namespace "{namespace}" selects the pods of {pods.path} '
+                    f"({labels or 'no labels'}); add one that admits only the traffic they "
+                    "need.",
+                    resource.urn,
+                )
+            )
+    return violations
 
 
 def _internal(props: Mapping[str, Any]) -> bool:

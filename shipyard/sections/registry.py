@@ -9,10 +9,12 @@ from shipyard.sections.analytics.section import SECTION as ANALYTICS
 from shipyard.sections.apps.section import SECTION as APPS
 from shipyard.sections.budget.section import SECTION as BUDGET
 from shipyard.sections.cache.section import SECTION as CACHE
+from shipyard.sections.charts.section import SECTION as CHARTS
 from shipyard.sections.cluster.section import SECTION as CLUSTER
 from shipyard.sections.events.section import SECTION as EVENTS
 from shipyard.sections.gateway.section import SECTION as GATEWAY
 from shipyard.sections.gitops.section import SECTION as GITOPS
+from shipyard.sections.manifests.section import SECTION as MANIFESTS
 from shipyard.sections.models.section import SECTION as MODELS
 from shipyard.sections.monitoring.section import SECTION as MONITORING
 from shipyard.sections.node_pools.section import SECTION as NODE_POOLS
@@ -34,6 +36,8 @@ SECTIONS: tuple[Section, ...] = (
     POSTGRES,
     ANALYTICS,
     EVENTS,
+    MANIFESTS,
+    CHARTS,
     APPS,
     GITOPS,
     MONITORING,

@@ -70,6 +70,7 @@ def test_out_writes_the_objects(invoke, tmp_path: Path) -> None:
     result = invoke(["render", "blueprints/dev.yaml", "--out", str(out)])
     assert result.exit_code == 0
     assert sorted(path.name for path in out.iterdir()) == [
+        ".shipyard-render",  # what this render wrote, for the next one to remove
         "configmap-llm-dev-ai-gateway-config.yaml",
         "deployment-llm-dev-ai-gateway.yaml",
         "deployment-llm-dev-qwen-small.yaml",
@@ -135,7 +136,10 @@ def test_missing_blueprint_exits_1(invoke) -> None:
 def test_unknown_output_format_is_a_usage_error(invoke) -> None:
     result = invoke(["render", "blueprints/dev.yaml", "--output", "yaml"])
     assert result.exit_code == 2
-    assert "Invalid value for '--output': 'yaml' is not one of 'text', 'json'." in result.stderr
+    assert (
+        "Invalid value for '--output' / '--format': 'yaml' is not one of 'text', 'json'."
+        in result.stderr
+    )
 
 
 def test_out_writes_the_dashboards_and_rules_as_grafana_and_prometheus_read_them(
@@ -168,4 +172,8 @@ def test_out_writes_the_dashboards_and_rules_as_grafana_and_prometheus_read_them
     assert rules.name == "llm-shipyard-alerts.yaml"
     checked = promtool("check", "rules", str(rules), cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "SUCCESS: 17 rules found" in checked.stdout + checked.stderr
+    # 17 before the cache was scraped; its exporter adds CacheDown, CacheServerDown and
+    # CacheRejectingConnections.
+    assert "SUCCESS: 20 rules found" in checked.stdout + checked.stderr
+    text = rules.read_text()
+    assert all(f'"{name}"' in text for name in ("CacheServerDown", "CacheRejectingConnections"))

@@ -9,6 +9,7 @@ from pathlib import Path
 from shipyard.blueprint import Platform, load_blueprint
 from shipyard.cli.validate import summary
 from shipyard.cost import estimate_platform
+from shipyard.policy.rules import RULES
 
 PROD = Path(__file__).resolve().parents[2] / "blueprints" / "prod.yaml"
 DEV_VALID = "blueprints/dev.yaml: valid (1 node pool(s), 1 model(s); gateway, ray)\n"
@@ -28,6 +29,12 @@ def valid_line(path: str, platform: Platform) -> str:
     return f"{path}: valid ({summary(platform)})\n"
 
 
+def passed_line(path: str, warnings: int = 0) -> str:
+    """What `--policies` says when no mandatory rule is violated: that the rules ran."""
+    warned = f", {warnings} advisory warning(s)" if warnings else ""
+    return f"{path}: policies passed ({len(RULES)} of {len(RULES)} rules ran{warned})\n"
+
+
 def over_budget(level: str) -> str:
     """The budget finding for prod.yaml against a 1,000 USD budget, from `shipyard.cost`."""
     desired = estimate_platform(load_blueprint(PROD)).total.desired
@@ -44,7 +51,12 @@ def config(tmp_path: Path, data: object) -> str:
 def test_example_blueprints_pass_every_policy(invoke) -> None:
     result = invoke(["validate", "--policies", "blueprints/dev.yaml", "blueprints/prod.yaml"])
     assert result.exit_code == 0
-    assert result.stdout == DEV_VALID + valid_line("blueprints/prod.yaml", load_blueprint(PROD))
+    assert result.stdout == (
+        DEV_VALID
+        + passed_line("blueprints/dev.yaml")
+        + valid_line("blueprints/prod.yaml", load_blueprint(PROD))
+        + passed_line("blueprints/prod.yaml")
+    )
     assert result.stderr == ""
 
 
@@ -52,6 +64,7 @@ def test_a_budget_within_the_estimate_passes(invoke, tmp_path) -> None:
     path = config(tmp_path, {"monthly-cost-within-budget": {"monthlyBudgetUsd": 100000}})
     result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/prod.yaml"])
     assert result.exit_code == 0
+    assert result.stdout.endswith(passed_line("blueprints/prod.yaml"))
     assert result.stderr == ""
 
 
@@ -59,7 +72,9 @@ def test_advisory_violations_are_warnings_and_exit_0(invoke, tmp_path) -> None:
     path = config(tmp_path, {"monthly-cost-within-budget": {"monthlyBudgetUsd": 1000}})
     result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/prod.yaml"])
     assert result.exit_code == 0
-    assert result.stdout == valid_line("blueprints/prod.yaml", load_blueprint(PROD))
+    assert result.stdout == valid_line("blueprints/prod.yaml", load_blueprint(PROD)) + passed_line(
+        "blueprints/prod.yaml", warnings=1
+    )
     assert result.stderr == over_budget("advisory") + "\n"
 
 
@@ -116,7 +131,7 @@ def test_enforcement_level_can_make_an_advisory_rule_mandatory(
 def test_a_bad_policy_config_is_a_user_error(invoke, tmp_path) -> None:
     path = config(tmp_path, {"pinned-images": "strict"})
     result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/dev.yaml"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as in `shipyard plan`
     assert result.stdout == ""
     assert result.stderr == (
         f"error: {path}: `pinned-images`: `strict` is not an enforcement level; use one of "
@@ -131,3 +146,12 @@ def test_invalid_blueprints_are_not_rendered(invoke, write_blueprint) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "1 of 1 blueprint(s) invalid"
     assert "violate mandatory policies" not in result.stderr
+
+
+def test_disabled_rules_are_counted_out(invoke, tmp_path) -> None:
+    path = config(tmp_path, {"pinned-images": "disabled"})
+    result = invoke(["validate", "--policies", "--policy-config", path, "blueprints/dev.yaml"])
+    assert result.exit_code == 0
+    assert result.stdout == DEV_VALID + (
+        f"blueprints/dev.yaml: policies passed ({len(RULES) - 1} of {len(RULES)} rules ran)\n"
+    )

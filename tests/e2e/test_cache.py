@@ -1,6 +1,9 @@
 """The in-cluster cache through the real engine: its objects accepted by a real API server
 that has cert-manager's real CRDs; the Valkey pods (OrderedReady, one volume each) and
-HAProxy run on kwok nodes.
+HAProxy run on kwok nodes. An app bound to the cache gets its ACL user's Secret, the Valkey
+pods mount it, the NetworkPolicies admit the app on both sides, its pod becomes Ready with
+every Secret key it reads present (cert-manager's CA written by the test, as the
+controller would), and a second `up` changes nothing.
 
 kwok runs no containers, so nothing here speaks to Valkey (tests/components/cache/
 test_config.py runs the rendered configs on a real server). The password comes from stack
@@ -19,6 +22,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from operator_crds import apply_crds, crd_files, delete_crds
 from pulumi import automation as auto
+from secret_keys import changes, missing_keys, referenced_keys
 
 from shipyard.blueprint import load_blueprint
 
@@ -80,6 +84,7 @@ def test_the_cache_is_accepted_and_runs_on_the_cluster(
     platform = load_blueprint(BLUEPRINT)
     namespace = platform.namespace
     password = "e2e" + secrets.token_hex(16)
+    worker_password = "e2e" + secrets.token_hex(16)
     monkeypatch.setenv("KUBECONFIG", kube_cluster)
     stack = pulumi_stack(
         "shipyard-cache",
@@ -87,7 +92,10 @@ def test_the_cache_is_accepted_and_runs_on_the_cluster(
         config={
             "shipyard:blueprint": str(BLUEPRINT),
             "shipyard:credentials": auto.ConfigValue(
-                value=json.dumps({"cache-password": password}), secret=True
+                value=json.dumps(
+                    {"cache-password": password, "cache-worker-password": worker_password}
+                ),
+                secret=True,
             ),
         },
         stack="cache",
@@ -137,15 +145,48 @@ def test_the_cache_is_accepted_and_runs_on_the_cluster(
         p.metadata.name: p.spec
         for p in client.NetworkingV1Api(kube_api).list_namespaced_network_policy(namespace).items
     }
-    assert set(policies) == {"cache", "cache-proxy"}
+    assert set(policies) == {"cache", "cache-proxy", "worker"}
     [admitted] = policies["cache-proxy"].ingress
     assert [peer.pod_selector.match_labels for peer in admitted._from] == [
-        {"app.kubernetes.io/name": "search-api"}
+        {"app.kubernetes.io/name": "search-api"},
+        {"shipyard.dev/app": "worker"},
     ]
+    proxy_pods = {
+        "app.kubernetes.io/name": "valkey",
+        "app.kubernetes.io/instance": "cache",
+        "app.kubernetes.io/component": "cache-proxy",
+    }
+    assert any(
+        peer.pod_selector is not None and peer.pod_selector.match_labels == proxy_pods
+        for rule in policies["worker"].egress
+        for peer in rule.to or []
+    )
+
+    # The bound app: its user's Secret, mounted by the Valkey pods' init container.
+    core = client.CoreV1Api(kube_api)
+    user = core.read_namespaced_secret("cache-worker-credentials", namespace)
+    assert set(user.data) == {"username", "password", "uri"}
+    [users] = [v for v in pod.volumes if v.name == "users"]
+    assert [s.secret.name for s in users.projected.sources] == ["cache-worker-credentials"]
+    assert "shipyard.dev/users-sha256" in server.spec.template.metadata.annotations
+    worker = apps.read_namespaced_deployment("worker", namespace)
+    assert worker.status.ready_replicas == 1
+    referenced = referenced_keys(worker.spec.template.spec)
+    assert ("cache-worker-credentials", "uri") in referenced
+    # Only cert-manager's CA is missing: the controller does not run here.
+    assert missing_keys(core, namespace, referenced) == {("cache-tls", "ca.crt")}
+    core.create_namespaced_secret(
+        namespace,
+        {"metadata": {"name": "cache-tls"}, "type": "Opaque", "stringData": {"ca.crt": "e2e"}},
+    )
+    assert missing_keys(core, namespace, referenced) == set()
+
+    again = stack.up(on_output=print)
+    assert changes(again.summary.resource_changes) == {}, again.summary.resource_changes
 
     # The password is in its Secret and nowhere in the state in plain text.
     state = json.dumps(stack.export_stack().deployment)
-    assert password not in state
+    assert password not in state and worker_password not in state
 
     destroyed = stack.destroy(on_output=print)
     assert destroyed.summary.result == "succeeded"

@@ -59,6 +59,16 @@ def test_a_stored_render_comes_back_equal(tmp_path: Path, dev_render) -> None:
     assert (cache.hits, cache.misses) == (1, 1)
 
 
+def test_every_field_comes_back(tmp_path: Path) -> None:
+    resource = RenderedResource(
+        "urn:a", "t", "a", "urn:p", {"k": [1, "v"]}, True, {"k": ("urn:b",)}, ("urn:b",),
+        "urn:prov::id", ("spec",), "a chart offline",
+    )  # fmt: skip
+    cache = RenderCache(tmp_path)
+    cache.put(key(), [resource])
+    assert cache.get(key()) == [resource]
+
+
 def test_numbers_keep_their_type(tmp_path: Path) -> None:
     # The wire gives doubles (`3.0`); `manifest()` turns them back into integers, so the
     # cache must give back exactly the float or int it was given.
@@ -192,13 +202,13 @@ def test_a_truncated_or_foreign_entry_is_a_miss(tmp_path: Path, text: str) -> No
         [{"urn": "u"}],
         [{"urn": 1, "type": "t", "name": "n", "parent": None, "inputs": {}, "protect": False,
           "property_dependencies": {}, "dependencies": [], "provider": None,
-          "ignore_changes": []}],
+          "ignore_changes": [], "note": None}],
         [{"urn": "u", "type": "t", "name": "n", "parent": None, "inputs": [], "protect": False,
           "property_dependencies": {}, "dependencies": [], "provider": None,
-          "ignore_changes": []}],
+          "ignore_changes": [], "note": None}],
         [{"urn": "u", "type": "t", "name": "n", "parent": None, "inputs": {}, "protect": False,
           "property_dependencies": {}, "dependencies": [1], "provider": None,
-          "ignore_changes": []}],
+          "ignore_changes": [], "note": None}],
     ],
 )  # fmt: skip
 def test_an_entry_of_the_wrong_shape_is_a_miss_even_with_a_valid_digest(tmp_path, rows):

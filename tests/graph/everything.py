@@ -1,9 +1,10 @@
 """One blueprint with every section that draws itself and every binding kind, shared by the
-graph tests: a GPU pool and a CPU pool, two models with a fallback, the gateway exposed with
-its keys in Postgres, Ray with a head and two worker groups, MinIO with buckets and a
-consumer, Postgres backing up to a bucket, ClickHouse taking the gateway's logs, Kafka with
-topics and a declared user, the reconciler, and apps using postgres, events, objectStore,
-analytics, gateway and app bindings (one exposed, one on a GPU)."""
+graph tests: a GPU pool and a CPU pool, two models with a fallback, a hosted model, the
+gateway exposed with its keys in Postgres and its limits in the cache, Ray with a head and
+two worker groups, MinIO with buckets and a consumer, Postgres backing up to a bucket,
+ClickHouse taking the gateway's logs, Kafka with topics and a declared user, the reconciler,
+and apps using postgres, events, objectStore, analytics, gateway, cache, app and chart bindings
+(one exposed, one on a GPU), a chart and a manifest file."""
 
 from __future__ import annotations
 
@@ -46,6 +47,13 @@ spec:
       - model: small
         aliases: [default]
         fallbacks: [backup-model]
+    hostedModels:
+      - name: hosted-model
+        provider: openai
+        model: gpt-4o-mini
+        credentialSecret: {name: openai-api-key, key: api-key}
+        aliases: [gpt]
+        fallbacks: [backup-model]
     virtualKeys: {}
     exposure:
       type: ingress
@@ -81,6 +89,11 @@ spec:
     backup: {bucket: backups}
     vectorStores:
       - {table: documents, dimension: 384}
+  cache:
+    provider: valkey
+    storage: {size: 5Gi}
+    tls:
+      certManagerIssuer: {name: ca}
   analytics:
     storage: {size: 10Gi}
   events:
@@ -101,6 +114,13 @@ spec:
     branch: main
     image: registry.example.com/acme/shipyard:0.1.0
     pulumi: {backendUrl: "s3://acme-pulumi-state"}
+  manifests:
+    - path: objects.yaml
+  charts:
+    - name: vectors
+      repository: https://qdrant.github.io/qdrant-helm
+      chart: qdrant
+      version: 1.15.5
   apps:
     - name: backend
       image: registry.example.com/acme/backend:1.4.2
@@ -119,6 +139,8 @@ spec:
             - {name: raw-logs, access: readWrite}
         - kind: analytics
         - kind: gateway
+        - kind: cache
+        - {kind: chart, chart: vectors, service: vectors, port: 6333}
     - name: frontend
       image: registry.example.com/acme/frontend:1.4.2
       ports:
@@ -145,12 +167,20 @@ spec:
           produce: [results]
         - kind: analytics
           readonly: false
+        - kind: cache
+          access: read
+          keyPrefix: "backend:"
 """
 
 load = partial(load_text, FILE)
 
 
+OBJECTS = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {colour: blue}\n"
+"""`objects.yaml`, the one manifest file of the blueprint."""
+
+
 def everything(tmp_path: Path, text: str = EVERYTHING) -> Platform:
+    (tmp_path / "objects.yaml").write_text(OBJECTS, encoding="utf-8")
     return load(tmp_path, text)
 
 

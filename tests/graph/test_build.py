@@ -29,6 +29,10 @@ def test_every_section_draws_into_every_layer(tmp_path: Path) -> None:
         "topic",
         "bucket",
         "nodePool",
+        "cache",
+        "hostedModel",
+        "chart",
+        "manifest",
     }
     assert {group.id for group in graph.groups} == {"kafka/events", "minio/minio"}
     assert {edge.kind for edge in graph.edges} == {
@@ -47,9 +51,11 @@ def test_every_section_draws_into_every_layer(tmp_path: Path) -> None:
         "analytics",
         "gateway",
         "app",
+        "cache",
+        "chart",
     }
-    assert len(graph.nodes) == 20
-    assert len(graph.edges) == 26
+    assert len(graph.nodes) == 24
+    assert len(graph.edges) == 32
 
 
 def test_two_exposures_on_one_host_meet_on_one_node(tmp_path: Path) -> None:

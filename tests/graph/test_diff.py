@@ -30,7 +30,7 @@ def test_a_new_platform_is_all_added(tmp_path: Path) -> None:
     assert set(changes.nodes) == {n.id for n in head.nodes} | {g.id for g in head.groups}
     assert set(changes.nodes.values()) == {"added"}
     assert set(changes.edges) == {edge.key for edge in head.edges}
-    assert changes.summary() == "22 nodes added, 26 edges added"
+    assert changes.summary() == "26 nodes added, 32 edges added"
 
 
 def test_added_modified_and_removed_nodes_groups_and_edges(tmp_path: Path) -> None:

@@ -53,6 +53,9 @@ def servicer(monkeypatch: pytest.MonkeyPatch) -> Any:
     return registered_servicer
 
 
+DIGEST_RULE = "images-pinned-by-digest"
+
+
 def deployment_request(image: str) -> Any:
     properties = struct_pb2.Struct()
     properties.update(
@@ -61,13 +64,17 @@ def deployment_request(image: str) -> Any:
             "spec": {
                 "template": {
                     "spec": {
+                        "automountServiceAccountToken": False,
                         "securityContext": {"runAsNonRoot": True},
                         "containers": [
                             {
                                 "name": "web",
                                 "image": image,
                                 "resources": {"requests": {"cpu": "1", "memory": "1Gi"}},
-                                "securityContext": {"capabilities": {"drop": ["ALL"]}},
+                                "securityContext": {
+                                    "allowPrivilegeEscalation": False,
+                                    "capabilities": {"drop": ["ALL"]},
+                                },
                             }
                         ],
                     }
@@ -106,7 +113,8 @@ def test_pack_publishes_rule_settings_as_config_schema(servicer: Any) -> None:
 
 def test_latest_image_is_a_mandatory_violation_under_the_engine(servicer: Any) -> None:
     response = servicer.Analyze(deployment_request(LATEST), None)
-    [diagnostic] = response.diagnostics
+    [diagnostic, digest] = response.diagnostics
+    assert (digest.policyName, digest.enforcementLevel) == (DIGEST_RULE, proto.ADVISORY)
     assert diagnostic.policyName == "pinned-images"
     assert diagnostic.enforcementLevel == proto.MANDATORY
     assert diagnostic.message == (
@@ -117,16 +125,19 @@ def test_latest_image_is_a_mandatory_violation_under_the_engine(servicer: Any) -
 
 
 def test_pinned_image_has_no_violation(servicer: Any) -> None:
-    assert (
-        list(servicer.Analyze(deployment_request("vllm/vllm-openai:v0.8.5"), None).diagnostics)
-        == []
-    )
+    tagged = servicer.Analyze(deployment_request("vllm/vllm-openai:v0.8.5"), None).diagnostics
+    assert [(d.policyName, d.enforcementLevel) for d in tagged] == [(DIGEST_RULE, proto.ADVISORY)]
+    digest = "vllm/vllm-openai:v0.8.5@sha256:" + "0" * 64
+    assert list(servicer.Analyze(deployment_request(digest), None).diagnostics) == []
 
 
 def test_enforcement_level_comes_from_pack_config(servicer: Any) -> None:
     servicer.Configure(
         proto.ConfigureAnalyzerRequest(
-            policyConfig={"pinned-images": proto.PolicyConfig(enforcementLevel=proto.DISABLED)}
+            policyConfig={
+                name: proto.PolicyConfig(enforcementLevel=proto.DISABLED)
+                for name in ("pinned-images", DIGEST_RULE)
+            }
         ),
         None,
     )

@@ -17,6 +17,7 @@ def deployment(
 ) -> Resource:
     """A Deployment in wire format whose one container and pod spec comply with every rule."""
     spec: dict[str, Any] = {
+        "automountServiceAccountToken": False,
         "securityContext": {"runAsNonRoot": True, "runAsUser": 1000},
         "containers": [
             {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+import pytest
 from policy_fixtures import deployment, resource, violations
 
 from shipyard.policy import RULES_BY_NAME
@@ -16,15 +18,30 @@ ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
 EKS = "aws:eks/cluster:Cluster"
 
 
-def network_policy(namespace: str) -> Any:
-    return resource(NETWORK_POLICY, f"np-{namespace}", {"metadata": {"namespace": namespace}})
+def network_policy(
+    namespace: str, selector: dict[str, Any] | None = None, types: list[str] | None = None
+) -> Any:
+    spec: dict[str, Any] = {"podSelector": selector or {}}
+    if types is not None:
+        spec["policyTypes"] = types
+    name = f"np-{namespace}-{len(str(selector))}"
+    return resource(NETWORK_POLICY, name, {"metadata": {"namespace": namespace}, "spec": spec})
+
+
+def labelled(name: str, labels: dict[str, str], namespace: str = "llm") -> Any:
+    workload = deployment(namespace=namespace, name=name)
+    props = copy.deepcopy(dict(workload.props))
+    props["spec"]["template"]["metadata"] = {"labels": labels}
+    return resource(workload.type, name, props)
 
 
 # --- namespaces-have-network-policies ------------------------------------------------------
 
+RULE = "namespaces-have-network-policies"
+
 
 def test_namespace_with_workloads_and_no_network_policy() -> None:
-    found = RULES_BY_NAME["namespaces-have-network-policies"].evaluate(
+    found = RULES_BY_NAME[RULE].evaluate(
         [
             deployment(namespace="llm"),
             deployment(namespace="ray", name="ray"),
@@ -34,26 +51,109 @@ def test_namespace_with_workloads_and_no_network_policy() -> None:
     assert [(r.name if r else None, message) for r, message in found] == [
         (
             "web",
-            'namespace "llm" holds workloads but no NetworkPolicy has metadata.namespace "llm"; '
-            "add one that admits only the traffic they need.",
+            'Deployment "web": no ingress NetworkPolicy in namespace "llm" selects the pods of '
+            "spec.template (no labels); add one that admits only the traffic they need.",
         )
     ]
 
 
-def test_every_workload_namespace_with_a_network_policy_passes() -> None:
+def test_a_workload_no_policy_selects_fails_beside_one_that_is_selected() -> None:
+    """One policy in the namespace used to satisfy the rule for every workload in it."""
+    found = violations(
+        RULE,
+        labelled("gateway", {"app": "gateway"}),
+        labelled("ray-head", {"app": "ray"}),
+        network_policy("llm", {"matchLabels": {"app": "gateway"}}),
+    )
+    assert found == [
+        'Deployment "ray-head": no ingress NetworkPolicy in namespace "llm" selects the pods '
+        "of spec.template (app=ray); add one that admits only the traffic they need."
+    ]
+
+
+def test_every_selected_workload_passes() -> None:
     assert (
         violations(
-            "namespaces-have-network-policies", deployment(namespace="llm"), network_policy("llm")
+            RULE,
+            labelled("gateway", {"app": "gateway", "tier": "edge"}),
+            labelled("api", {"app": "api"}),
+            network_policy("llm", {"matchLabels": {"app": "gateway"}}),
+            network_policy(
+                "llm", {"matchExpressions": [{"key": "app", "operator": "In", "values": ["api"]}]}
+            ),
         )
         == []
     )
 
 
+def test_an_egress_only_policy_or_one_in_another_namespace_does_not_count() -> None:
+    found = violations(
+        RULE,
+        labelled("api", {"app": "api"}),
+        network_policy("llm", {"matchLabels": {"app": "api"}}, types=["Egress"]),
+        network_policy("other", {"matchLabels": {"app": "api"}}),
+    )
+    assert len(found) == 1 and found[0].startswith('Deployment "api": no ingress NetworkPolicy')
+
+
 def test_a_workload_without_namespace_is_in_default() -> None:
     pod = resource("kubernetes:core/v1:Pod", "p", {"spec": {"containers": [{"image": "x:1"}]}})
-    assert violations("namespaces-have-network-policies", pod) == [
-        'namespace "default" holds workloads but no NetworkPolicy has metadata.namespace '
-        '"default"; add one that admits only the traffic they need.'
+    assert violations(RULE, pod) == [
+        'Pod "p": no ingress NetworkPolicy in namespace "default" selects the pods of '
+        "metadata (no labels); add one that admits only the traffic they need."
+    ]
+
+
+def ray_cluster(worker_labels: dict[str, str]) -> Any:
+    head = {"template": {"metadata": {"labels": {"app": "ray"}}, "spec": {}}}
+    worker = {"groupName": "gpu", "template": {"metadata": {"labels": worker_labels}}}
+    return resource(
+        "kubernetes:ray.io/v1:RayCluster",
+        "ray",
+        {
+            "metadata": {"name": "ray", "namespace": "llm"},
+            "spec": {"headGroupSpec": head, "workerGroupSpecs": [worker]},
+        },
+    )
+
+
+def test_every_ray_group_must_be_selected() -> None:
+    policy = network_policy("llm", {"matchLabels": {"app": "ray"}})
+    assert violations(RULE, ray_cluster({"app": "ray"}), policy) == []
+    assert violations(RULE, ray_cluster({}), policy) == [
+        'RayCluster "ray": no ingress NetworkPolicy in namespace "llm" selects the pods of '
+        "spec.workerGroupSpecs[0].template (app.kubernetes.io/name=kuberay, "
+        "ray.io/cluster=ray, ray.io/is-ray-node=yes); add one that admits only the traffic "
+        "they need."
+    ]
+    # KubeRay's own labels select them too.
+    by_kuberay = network_policy("llm", {"matchLabels": {"ray.io/cluster": "ray"}})
+    assert violations(RULE, ray_cluster({}), by_kuberay) == []
+
+
+@pytest.mark.parametrize(
+    ("type_", "label"),
+    [
+        ("kubernetes:postgresql.cnpg.io/v1:Cluster", "cnpg.io/cluster"),
+        (
+            "kubernetes:clickhouse.altinity.com/v1:ClickHouseInstallation",
+            "clickhouse.altinity.com/chi",
+        ),
+        (
+            "kubernetes:clickhouse-keeper.altinity.com/v1:ClickHouseKeeperInstallation",
+            "clickhouse-keeper.altinity.com/chk",
+        ),
+    ],
+)
+def test_operator_managed_pods_are_judged_by_the_labels_their_operator_sets(
+    type_: str, label: str
+) -> None:
+    cluster = resource(type_, "db", {"metadata": {"name": "db", "namespace": "llm"}, "spec": {}})
+    assert violations(RULE, cluster, network_policy("llm", {"matchLabels": {label: "db"}})) == []
+    found = violations(RULE, cluster, network_policy("llm", {"matchLabels": {label: "other"}}))
+    assert found == [
+        f'{type_.rsplit(":", 1)[1]} "db": no ingress NetworkPolicy in namespace "llm" selects '
+        f"the pods of spec ({label}=db); add one that admits only the traffic they need."
     ]
 
 

@@ -13,6 +13,7 @@ from shipyard.policy import RULES, Finding, evaluate, resources_from_render
 from shipyard.policy.config import parse_policy_config
 from shipyard.policy.offline import blueprint_findings
 from shipyard.render import RenderedResource, render_blueprint
+from shipyard.sections.models.placements import placements
 
 ROOT = Path(__file__).resolve().parents[2]
 NETWORK_POLICY = resource(
@@ -29,7 +30,9 @@ def test_every_rule_is_kebab_case_and_described_as_requires_or_prohibits() -> No
 
 def test_findings_name_policy_level_resource_and_message() -> None:
     latest = deployment({"image": "web:latest"})
-    findings = evaluate([latest, NETWORK_POLICY], parse_policy_config({}))
+    # Tag-only images are also a digest advisory; this test is about the mandatory one.
+    no_digests = parse_policy_config({"images-pinned-by-digest": "disabled"})
+    findings = evaluate([latest, NETWORK_POLICY], no_digests)
     assert findings == [
         Finding(
             policy="pinned-images",
@@ -51,6 +54,7 @@ def test_disabled_rules_are_skipped_and_stack_findings_name_the_stack() -> None:
     settings = parse_policy_config(
         {
             "pinned-images": "disabled",
+            "images-pinned-by-digest": "disabled",
             "monthly-cost-within-budget": {"monthlyBudgetUsd": 100},
         }
     )
@@ -68,6 +72,7 @@ def test_mandatory_findings_come_before_advisory_ones() -> None:
     assert [(f.policy, f.level) for f in findings] == [
         ("pinned-images", "mandatory"),
         ("namespaces-have-network-policies", "mandatory"),
+        ("images-pinned-by-digest", "advisory"),
         ("monthly-cost-within-budget", "advisory"),
     ]
 
@@ -86,11 +91,17 @@ def test_render_records_protect_and_property_dependencies() -> None:
     assert (converted.protect, converted.property_dependencies) == (True, {"bucket": ("urn:a",)})
 
 
+DIGEST_RULE = "images-pinned-by-digest"
+
+
 @pytest.mark.parametrize("name", ["dev", "prod"])
 def test_example_blueprints_pass_every_policy(name: str) -> None:
     blueprint = ROOT / "blueprints" / f"{name}.yaml"
     findings = blueprint_findings(blueprint, load_blueprint(blueprint), ROOT)
-    assert findings == []
+    # The blueprints pin images by tag: the digest rule advises, and nothing else is found.
+    assert [f for f in findings if f.policy != DIGEST_RULE] == []
+    digests = [f for f in findings if f.policy == DIGEST_RULE]
+    assert digests and {f.level for f in digests} == {"advisory"}
 
 
 def test_prod_renders_cache_claims_that_the_stateful_rule_accepts() -> None:
@@ -100,7 +111,12 @@ def test_prod_renders_cache_claims_that_the_stateful_rule_accepts() -> None:
     found = sorted(
         (c.name, c.protect, c.inputs["metadata"]["labels"]["shipyard.dev/data"]) for c in claims
     )
-    cached = [model.name for model in load_blueprint(blueprint).spec.models if model.cache]
+    cached = [
+        placement.name
+        for index, model in enumerate(load_blueprint(blueprint).spec.models)
+        if model.cache
+        for placement in placements(index, model)
+    ]
     assert len(cached) >= 2
     assert found == [(name, False, "cache") for name in sorted(cached)]
 
@@ -122,7 +138,7 @@ def test_offline_budget_checks_the_blueprint_estimate() -> None:
     settings = parse_policy_config({"monthly-cost-within-budget": {"monthlyBudgetUsd": 1000}})
     findings = blueprint_findings(blueprint, platform, ROOT, settings)
     desired = estimate_platform(platform).total.desired
-    assert findings == [
+    assert [f for f in findings if f.policy != DIGEST_RULE] == [
         Finding(
             policy="monthly-cost-within-budget",
             level="advisory",

@@ -7,8 +7,8 @@ from pathlib import Path
 from shipyard.blueprint.platform import PlatformSpec
 from shipyard.sections.registry import BY_NAME, SECTIONS
 
-# `spec.namespace` is a plain setting, not a section.
-NOT_SECTIONS = {"namespace"}
+# `spec.namespace` and `spec.chartMirrors` are plain settings, not sections.
+NOT_SECTIONS = {"namespace", "chart_mirrors"}
 
 
 def test_every_spec_field_is_a_section() -> None:
@@ -49,7 +49,7 @@ def test_every_use_kind_has_the_section_that_binds_it() -> None:
     assert (
         kinds
         == set(BINDABLE)
-        == {"postgres", "events", "objectStore", "analytics", "gateway", "app"}
+        == {"postgres", "events", "objectStore", "analytics", "gateway", "cache", "app", "chart"}
     )
     for kind, section in BINDABLE.items():
         assert type(section).bind is not Section.bind, kind

@@ -18,6 +18,7 @@ from shipyard.blueprint.platform import Platform
 from shipyard.sections.analytics.binding import app_users
 from shipyard.sections.analytics.checks import GATEWAY_USER, gateway_logs_wired
 from shipyard.sections.apps.bound import app_pods, uses_of
+from shipyard.sections.charts.mirrors import mirrored
 
 
 def clickhouse_args(platform: Platform) -> ch.ClickHouseArgs | None:
@@ -62,6 +63,7 @@ def clickhouse_args(platform: Platform) -> ch.ClickHouseArgs | None:
         usage_retention_days=spec.usage_retention_days,
         users=tuple(users),
         install_operator=spec.install_operator,
+        chart_repository=mirrored(platform.spec.chart_mirrors, ch.CHOP_CHART_REPO),
         allow_data_loss=spec.allow_data_loss,
         consumer_pod_labels=tuple(consumers),
         prometheus_endpoint=platform.spec.monitoring is not None,

@@ -26,6 +26,7 @@ from components.clickhouse.args import (
     DEFAULT_USAGE_RETENTION_DAYS,
     KEEPER_IMAGE,
 )
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import UseBase
@@ -51,10 +52,11 @@ class KeeperStorage(BlueprintModel):
 
 class AnalyticsResources(BlueprintModel):
     cpu: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`."),
     ] = DEFAULT_CPU_REQUEST
     memory: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`.",
@@ -64,11 +66,11 @@ class AnalyticsResources(BlueprintModel):
 
 class KeeperResources(BlueprintModel):
     cpu: Annotated[
-        str,
+        CpuQuantity,
         Field(min_length=1, description=f"CPU request; default `{DEFAULT_KEEPER_CPU_REQUEST}`."),
     ] = DEFAULT_KEEPER_CPU_REQUEST
     memory: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{DEFAULT_KEEPER_MEMORY_REQUEST}`.",
@@ -103,9 +105,7 @@ class AnalyticsUser(BlueprintModel):
 class AnalyticsConsumer(BlueprintModel):
     """Pods admitted to ClickHouse on ports 8123 and 9000."""
 
-    pod_labels: Annotated[
-        dict[str, str], Field(min_length=1, description="Labels the client pods carry.")
-    ]
+    pod_labels: Annotated[Labels, Field(min_length=1, description="Labels the client pods carry.")]
 
 
 class AnalyticsSpec(BlueprintModel):

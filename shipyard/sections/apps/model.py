@@ -15,7 +15,9 @@ from pydantic import Field
 from components.app import args as app
 from components.shared.k8s_values import (
     CpuQuantity,
+    DnsSubdomain,
     EnvVarName,
+    HostName,
     Labels,
     MemoryQuantity,
     Port,
@@ -133,7 +135,7 @@ class AppExposureSpec(BlueprintModel):
     type: Annotated[
         Literal["ingress", "httpRoute"], Field(description="An Ingress or an HTTPRoute.")
     ]
-    host: Annotated[str, Field(min_length=1, description="Public host name.")]
+    host: Annotated[HostName, Field(min_length=1, description="Public host name.")]
     port: Annotated[str, Field(description="The port it routes to; default `http`.")] = "http"
     path: Annotated[str, Field(pattern=r"^/", description="Path prefix; default `/`.")] = "/"
     public: Annotated[
@@ -142,7 +144,7 @@ class AppExposureSpec(BlueprintModel):
     authenticated: Annotated[
         bool, Field(description="The app authenticates its clients; default false.")
     ] = False
-    ingress_class_name: Annotated[str | None, Field(description="IngressClass.")] = None
+    ingress_class_name: Annotated[DnsSubdomain | None, Field(description="IngressClass.")] = None
     tls: Annotated[Tls | None, Field(description="TLS of the Ingress.")] = None
     parent_ref: Annotated[ParentRef | None, Field(description="Parent Gateway.")] = None
     controller_namespace_labels: Annotated[

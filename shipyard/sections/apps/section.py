@@ -21,7 +21,15 @@ if TYPE_CHECKING:
 class AppsSection(Section):
     name = "apps"
     key = "apps"
-    compose_after = ("cluster", "object_store", "postgres", "analytics", "events", "gateway")
+    compose_after = (
+        "cluster",
+        "object_store",
+        "postgres",
+        "analytics",
+        "events",
+        "gateway",
+        "cache",
+    )
     summarizes: ClassVar[bool] = True
     use_kind = "app"
 

@@ -12,6 +12,8 @@ from pydantic import Field
 
 from shipyard.blueprint.shared import UseBase
 from shipyard.sections.analytics.model import AnalyticsUse
+from shipyard.sections.cache.model import CacheUse
+from shipyard.sections.charts.model import ChartUse
 from shipyard.sections.events.model import EventsUse
 from shipyard.sections.gateway.model import GatewayUse
 from shipyard.sections.object_store.model import ObjectStoreUse
@@ -31,7 +33,14 @@ class AppUse(UseBase):
 
 
 Use = Annotated[
-    PostgresUse | EventsUse | ObjectStoreUse | AnalyticsUse | GatewayUse | AppUse,
+    PostgresUse
+    | EventsUse
+    | ObjectStoreUse
+    | AnalyticsUse
+    | GatewayUse
+    | CacheUse
+    | AppUse
+    | ChartUse,
     Field(discriminator="kind"),
 ]
-"""`kind: postgres | events | objectStore | analytics | gateway | app`."""
+"""`kind: postgres | events | objectStore | analytics | gateway | cache | app | chart`."""

@@ -84,18 +84,26 @@ def _ca_secret(spec: ValkeyCacheSpec) -> str:
 
 
 def cache_client_pod_labels(platform: Platform) -> list[dict[str, str]]:
-    """The pods the cache admits: the gateway's, then `clients`. A bound app adds its
-    pods' labels here."""
+    """The pods the cache admits: the gateway's, then `clients`, then the apps bound to
+    it (each once)."""
+    from shipyard.sections.apps.bound import app_pods, uses_of
+
     spec = platform.spec.cache
     labels: list[dict[str, str]] = []
     if platform.spec.gateway is not None:
         labels.append(gateway_selector_labels(platform.spec.gateway.name))
     if isinstance(spec, ValkeyCacheSpec):
         labels += [dict(client.pod_labels) for client in spec.clients]
+    for app, _ in uses_of(platform, "cache"):
+        pods = app_pods(app.name)
+        if pods not in labels:
+            labels.append(pods)
     return labels
 
 
 def valkey_cache_args(platform: Platform) -> cache.ValkeyCacheArgs | None:
+    from shipyard.sections.cache.binding import cache_users
+
     spec = platform.spec.cache
     if not isinstance(spec, ValkeyCacheSpec):
         return None
@@ -120,6 +128,8 @@ def valkey_cache_args(platform: Platform) -> cache.ValkeyCacheArgs | None:
             secret_name=spec.tls.secret_name,
         ),
         client_pod_labels=tuple(cache_client_pod_labels(platform)),
+        users=cache_users(platform),
+        metrics=platform.spec.monitoring is not None,
         allow_data_loss=spec.allow_data_loss,
         **optional,
     )

@@ -12,8 +12,12 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from components.cache import args as cache
+from components.cache.users import KEY_PREFIX_PATTERN
+from components.shared.aws_values import AwsTags
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
+from shipyard.blueprint.shared import UseBase
 from shipyard.sections.gateway.model import CertManagerIssuer
 
 DEFAULT_NAME = "cache"
@@ -28,10 +32,11 @@ class CacheStorage(BlueprintModel):
 
 class CacheResources(BlueprintModel):
     cpu: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{cache.DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{cache.DEFAULT_CPU_REQUEST}`."),
     ] = cache.DEFAULT_CPU_REQUEST
     memory: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{cache.DEFAULT_MEMORY_REQUEST}`; "
@@ -56,9 +61,7 @@ class CacheTlsSpec(BlueprintModel):
 class CacheClient(BlueprintModel):
     """Pods admitted to the cache besides the gateway's."""
 
-    pod_labels: Annotated[
-        dict[str, str], Field(min_length=1, description="Labels the client pods carry.")
-    ]
+    pod_labels: Annotated[Labels, Field(min_length=1, description="Labels the client pods carry.")]
 
 
 class ValkeyCacheSpec(BlueprintModel):
@@ -149,7 +152,29 @@ class ElastiCacheSpec(BlueprintModel):
     allow_data_loss: Annotated[
         bool, Field(description="No protection, no final snapshot; default false.")
     ] = False
-    tags: Annotated[dict[str, str], Field(description="Tags on its AWS resources.")] = {}
+    tags: Annotated[AwsTags, Field(description="Tags on its AWS resources.")] = {}
 
 
 CacheSpec = Annotated[ValkeyCacheSpec | ElastiCacheSpec, Field(discriminator="provider")]
+
+
+CacheAccess = Literal["read", "readWrite"]
+DEFAULT_CACHE_ACCESS: CacheAccess = "readWrite"
+
+
+class CacheUse(UseBase):
+    """An app's binding to `spec.cache`: in the cluster, a Valkey ACL user of its own,
+    limited to its keys' prefix; on ElastiCache, the shared auth token."""
+
+    kind: Annotated[Literal["cache"], Field(description="`cache`.")]
+    access: Annotated[
+        CacheAccess,
+        Field(description=f"`read` or `readWrite` on its keys; default `{DEFAULT_CACHE_ACCESS}`."),
+    ] = DEFAULT_CACHE_ACCESS
+    key_prefix: Annotated[
+        str | None,
+        Field(
+            pattern=KEY_PREFIX_PATTERN,
+            description="Its keys and Pub/Sub channels start with this; default `<app>:`.",
+        ),
+    ] = None

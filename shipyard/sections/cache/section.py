@@ -11,9 +11,14 @@ from shipyard.sections.cache.checks import check_cache
 from shipyard.sections.section import Data, Section, SummaryEntry, Volume
 
 if TYPE_CHECKING:
+    from components.app.args import AppBinding
+    from components.monitoring.args import ScrapeTarget
+    from shipyard.blueprint.errors import Path
     from shipyard.blueprint.platform import Platform
     from shipyard.compose import ComposedPlatform, ComposeInputs
     from shipyard.cost import LineItem
+    from shipyard.graph.model import GraphPart
+    from shipyard.sections.apps.model import AppSpec
 
 
 def _describe(item: Data) -> str:
@@ -64,6 +69,11 @@ class CacheSection(Section):
             }
         }
 
+    def graph(self, platform: Platform) -> GraphPart:
+        from shipyard.sections.cache.graph import cache_graph
+
+        return cache_graph(platform)
+
     def volumes(self, platform: Platform) -> list[Volume]:
         from shipyard.cost import quantity_gib
         from shipyard.sections.cache.model import ValkeyCacheSpec
@@ -82,6 +92,30 @@ class CacheSection(Section):
         from shipyard.sections.cache.cost import cache_assumptions
 
         return cache_assumptions(platform)
+
+    def scrape_targets(self, platform: Platform) -> list[ScrapeTarget]:
+        from shipyard.sections.cache.targets import cache_scrape_targets
+
+        return cache_scrape_targets(platform)
+
+    use_kind = "cache"
+
+    def check_use(
+        self, platform: Platform, app: AppSpec, use: Any, path: Path
+    ) -> Iterable[Finding]:
+        from shipyard.sections.cache.binding import check_cache_use
+
+        return check_cache_use(platform, app, use, path)
+
+    def bind(self, platform: Platform, app: AppSpec, use: Any) -> AppBinding:
+        from shipyard.sections.cache.binding import bind_cache
+
+        return bind_cache(platform, app, use)
+
+    def grants(self, use: Data) -> frozenset[str]:
+        from shipyard.sections.cache.binding import cache_grants
+
+        return cache_grants(dict(use))
 
 
 SECTION = CacheSection()

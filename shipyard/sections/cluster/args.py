@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from components.eks.args import EksClusterArgs, NewVpc
+from components.eks.args import NVIDIA_DEVICE_PLUGIN_REPO, EksClusterArgs, NewVpc
 from components.node_pool.args import NodePoolArgs
 from shipyard.blueprint.platform import Platform
 from shipyard.facts.instances import lookup_instance
+from shipyard.sections.charts.mirrors import mirrored
 from shipyard.sections.cluster.eks import EksCluster
 from shipyard.sections.node_pools.model import NodePool
 from shipyard.sections.node_pools.scheduling import pool_scheduling
@@ -56,6 +57,9 @@ def eks_cluster_args(platform: Platform) -> EksClusterArgs | None:
         log_types=tuple(cluster.logging),
         kms_key_arn=cluster.kms_key_arn,
         allow_data_loss=cluster.allow_data_loss,
+        nvidia_device_plugin_repository=mirrored(
+            platform.spec.chart_mirrors, NVIDIA_DEVICE_PLUGIN_REPO
+        ),
         node_pools={pool.name: node_pool_args(pool) for pool in platform.spec.node_pools},
         tags={**platform.metadata.labels, **cluster.tags},
     )

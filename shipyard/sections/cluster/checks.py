@@ -13,6 +13,13 @@ from collections.abc import Iterator
 from components.node_pool.args import AMI_ALIAS_DOCS, EXAMPLE_AMI_ALIAS, is_latest
 from shipyard.blueprint.errors import Finding, Path
 from shipyard.blueprint.platform import Platform
+from shipyard.facts.aws import (
+    EKS_VERSIONS,
+    FACTS_DATE,
+    REGION_ZONES,
+    supported_eks_versions,
+    zones_of,
+)
 from shipyard.facts.instances import INSTANCE_TYPES, lookup_instance
 from shipyard.sections.cluster.eks import EksCluster
 
@@ -106,6 +113,7 @@ def check_eks(platform: Platform) -> Iterator[Finding]:
                     )
         return
     base: Path = ("spec", "cluster")
+    yield from _check_region_and_version(cluster, base)
     if cluster.vpc is not None and cluster.subnet_ids:
         yield ((*base, "subnetIds"), "set `vpc` or `subnetIds`, not both")
     if 0 < len(cluster.subnet_ids) < 2:
@@ -153,9 +161,39 @@ def _check_vpc(cluster: EksCluster, base: Path) -> Iterator[Finding]:
             return
         if network.prefixlen > 20:
             yield ((*base, "vpc", "cidr"), f"`{vpc_cidr}` is too small; use /20 or larger")
+    zones = zones_of(cluster.region)
+    seen: set[str] = set()
     for position, zone in enumerate(cluster.availability_zones):
+        where = (*base, "vpc", "availabilityZones", position)
+        if zone in seen:
+            yield (where, f"`{zone}` is listed twice; the zones must be distinct")
+        seen.add(zone)
         if not zone.startswith(cluster.region):
+            yield (where, f"`{zone}` is not a zone of region `{cluster.region}`")
+        elif zones and zone not in zones:
             yield (
-                (*base, "vpc", "availabilityZones", position),
-                f"`{zone}` is not a zone of region `{cluster.region}`",
+                where,
+                f"`{zone}` is not a zone of region `{cluster.region}`; it has "
+                f"{', '.join(zones)} (shipyard/facts/aws.py)",
             )
+
+
+def _check_region_and_version(cluster: EksCluster, base: Path) -> Iterator[Finding]:
+    if cluster.region not in REGION_ZONES:
+        close = difflib.get_close_matches(cluster.region, list(REGION_ZONES), n=1)
+        hint = f"did you mean `{close[0]}`?" if close else "see shipyard/facts/aws.py"
+        yield ((*base, "region"), f"unknown AWS region `{cluster.region}`; {hint}")
+    supported = supported_eks_versions()
+    version = cluster.kubernetes_version
+    if version not in supported:
+        known = EKS_VERSIONS.get(version)
+        why = (
+            f"its extended support ended on {known.end_of_extended.isoformat()}"
+            if known is not None
+            else "EKS does not offer it"
+        )
+        yield (
+            (*base, "kubernetesVersion"),
+            f"EKS cannot create a `{version}` cluster ({why}, as of "
+            f"{FACTS_DATE.isoformat()}); use one of {', '.join(supported)}",
+        )

@@ -15,6 +15,7 @@ from components.eks.args import (
     LogType,
     NatGateways,
 )
+from components.shared.aws_values import AwsTags
 from shipyard.blueprint.base import BlueprintModel
 
 DEFAULT_ZONE_SUFFIXES = ("a", "b")
@@ -88,7 +89,7 @@ class EksCluster(BlueprintModel):
             "default `false` protects both."
         ),
     ] = False
-    tags: Annotated[dict[str, str], Field(description="Tags on every AWS resource.")] = {}
+    tags: Annotated[AwsTags, Field(description="Tags on every AWS resource.")] = {}
 
     @property
     def creates_vpc(self) -> bool:

@@ -6,6 +6,7 @@ from components.app.args import DEFAULT_KEDA_NAMESPACE_LABELS, DEFAULT_KEDA_POD_
 from components.kafka import args as ka
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.apps.args import keda_reads_kafka
+from shipyard.sections.charts.mirrors import mirrored
 from shipyard.sections.events.binding import app_users
 from shipyard.sections.events.checks import topic_min_insync, topic_replicas
 from shipyard.sections.events.model import KafkaResources, KafkaStorage
@@ -91,6 +92,7 @@ def events_args(platform: Platform) -> ka.KafkaArgs | None:
             else ()
         ),
         install_operator=spec.install_operator,
+        chart_repository=mirrored(platform.spec.chart_mirrors, ka.STRIMZI_CHART_REPO),
         allow_data_loss=spec.allow_data_loss,
         kafka_exporter=platform.spec.monitoring is not None,
     )

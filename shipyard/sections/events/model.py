@@ -30,6 +30,7 @@ from components.kafka.args import (
     KafkaVersion,
     PatternType,
 )
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import UseBase
@@ -45,9 +46,11 @@ class KafkaStorage(BlueprintModel):
 
 
 class KafkaResources(BlueprintModel):
-    cpu: Annotated[str | None, Field(min_length=1, description="CPU request per node.")] = None
+    cpu: Annotated[CpuQuantity | None, Field(min_length=1, description="CPU request per node.")] = (
+        None
+    )
     memory: Annotated[
-        str | None, Field(min_length=1, description="Memory request and limit per node.")
+        MemoryQuantity | None, Field(min_length=1, description="Memory request and limit per node.")
     ] = None
 
 
@@ -146,7 +149,7 @@ class KafkaUserSpec(BlueprintModel):
 
     name: Annotated[str, Field(description="User name, also its Secret's: a DNS-1123 label.")]
     pod_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(min_length=1, description="Labels of this user's pods; only they may connect."),
     ]
     acls: Annotated[list[AclSpec], Field(description="What the user may do.")] = []

@@ -6,17 +6,15 @@ from components.gateway import args as gateway
 from components.gateway.coordination import CacheConnection, ResponseCache
 from components.gateway.egress import EgressPeer
 from components.gateway.hosted import HostedBackend
-from components.gateway.keys import AppKey
 from components.postgres.args import POSTGRES_PORT
 from components.postgres.manifests import CLUSTER_LABEL as CNPG_CLUSTER_LABEL
 from components.postgres.manifests import URI_KEY, credentials_secret_name
 from components.shared.secret_refs import SecretKeyRef
-from components.vllm.args import VLLM_PORT
-from components.vllm.manifests import selector_labels, service_url
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.analytics.args import gateway_usage_logging
 from shipyard.sections.cache.args import cache_binding
 from shipyard.sections.cluster.eks import EksCluster, EksVpc
+from shipyard.sections.gateway.binding import app_keys
 from shipyard.sections.gateway.model import (
     GatewaySpec,
     HostedModel,
@@ -24,6 +22,7 @@ from shipyard.sections.gateway.model import (
     VirtualKeys,
     exposure_args,
 )
+from shipyard.sections.models.routing_args import model_endpoint
 
 
 def _limits(limits: Limits | None) -> gateway.Limits:
@@ -31,7 +30,8 @@ def _limits(limits: Limits | None) -> gateway.Limits:
 
 
 def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
-    """The gateway's arguments: one backend per model, by served name; None without a gateway."""
+    """The gateway's arguments: one backend per model, by served name (its router when it has
+    `routing`, else its Service); None without a gateway."""
     spec = platform.spec.gateway
     if spec is None:
         return None
@@ -40,16 +40,29 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
     backends = []
     for model in platform.spec.models:
         route = routes.get(model.name)
+        endpoint = model_endpoint(platform, model)
         backends.append(
             gateway.GatewayBackend(
                 served_name=model.served_name,
-                api_base=service_url(model.name, platform.namespace),
-                pod_labels=selector_labels(model.name),
-                port=VLLM_PORT,
+                api_base=endpoint.url,
+                pod_labels=endpoint.pod_labels,
+                port=endpoint.port,
                 aliases=tuple(route.aliases) if route else (),
                 fallbacks=tuple(served[name] for name in route.fallbacks) if route else (),
                 limits=_limits(route.limits if route else None),
             )
+        )
+        # Each LoRA adapter is a model of its own to clients: vLLM serves it by its name
+        # from the base model's servers, and the gateway routes and limits it apart.
+        backends.extend(
+            gateway.GatewayBackend(
+                served_name=adapter.name,
+                api_base=endpoint.url,
+                pod_labels=endpoint.pod_labels,
+                port=endpoint.port,
+                limits=_limits(adapter.limits),
+            )
+            for adapter in model.lora_adapters
         )
     optional: dict[str, object] = {}
     if spec.image is not None:
@@ -70,7 +83,7 @@ def gateway_args(platform: Platform) -> gateway.GatewayArgs | None:
             if spec.response_cache
             else None
         ),
-        app_keys=app_keys(spec, served),
+        app_keys=app_keys(platform, served),
         request_logs=request_logs(platform, spec),
         cluster_cidrs=cluster_cidrs(platform),
         namespace=platform.namespace,
@@ -121,6 +134,13 @@ def served_names(platform: Platform) -> dict[str, str]:
     """Blueprint name -> the name clients send: a declared model's `servedModelName`, a
     hosted model's own `name`."""
     names = {model.name: model.served_name for model in platform.spec.models}
+    names.update(
+        {
+            adapter.name: adapter.name
+            for model in platform.spec.models
+            for adapter in model.lora_adapters
+        }
+    )
     if platform.spec.gateway is not None:
         names.update({model.name: model.name for model in platform.spec.gateway.hosted_models})
     return names
@@ -161,18 +181,6 @@ def cache_connection(platform: Platform) -> CacheConnection | None:
             else None
         ),
         cidrs=binding.admit_cidrs,
-    )
-
-
-def app_keys(spec: GatewaySpec, served: dict[str, str]) -> tuple[AppKey, ...]:
-    """The declared keys; the lead's app bindings add theirs here."""
-    return tuple(
-        AppKey(
-            app=key.name,
-            limits=_limits(key.limits),
-            models=tuple(served.get(name, name) for name in key.models),
-        )
-        for key in spec.keys
     )
 
 

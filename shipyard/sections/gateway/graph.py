@@ -1,6 +1,7 @@
 """The gateway in the platform's picture: the hexagon in the serving layer, its public host,
-a route to every model (labelled with the aliases clients may use), each route's fallbacks
-as dotted edges, its virtual-key store, and the apps that hold a key of their own."""
+a route to every model (labelled with the aliases clients may use), the hosted providers'
+models beside the declared ones, each route's fallbacks as dotted edges, its virtual-key
+store, and the apps that hold a key of their own."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from shipyard.graph.ingress import host_node, terminates_tls
 from shipyard.graph.model import Edge, GraphPart, Node, digest, node_id, replicas_text
 from shipyard.sections.apps.bound import uses_of
 from shipyard.sections.apps.graph import app_node_id
-from shipyard.sections.gateway.model import GatewaySpec
+from shipyard.sections.gateway.model import GatewaySpec, HostedModel
 from shipyard.sections.models.graph import model_node_id
 from shipyard.sections.postgres.graph import postgres_node_id
 
 GATEWAY_KIND = "gateway"
+HOSTED_MODEL_KIND = "hostedModel"
 
 
 def gateway_node_id(name: str) -> str:
@@ -31,6 +33,33 @@ def _details(gateway: GatewaySpec) -> tuple[str, ...]:
 
 def _fallback_label(position: int, total: int) -> str:
     return "fallback" if total == 1 else f"fallback {position}"
+
+
+def _fallback_edges(name: str, fallbacks: list[str]) -> list[Edge]:
+    return [
+        Edge(
+            model_node_id(name),
+            model_node_id(fallback),
+            "fallback",
+            _fallback_label(position, len(fallbacks)),
+            "dotted",
+        )
+        for position, fallback in enumerate(fallbacks, start=1)
+    ]
+
+
+def hosted_model_node(hosted: HostedModel) -> Node:
+    """A hosted model shares the models' ids (names are unique among both), so a route's
+    fallback to it needs no special case; its text says who serves it."""
+    return Node(
+        model_node_id(hosted.name),
+        HOSTED_MODEL_KIND,
+        hosted.name,
+        "serving",
+        (hosted.model, f"hosted by {hosted.provider}"),
+        "round",
+        digest=digest(hosted),
+    )
 
 
 def gateway_graph(platform: Platform) -> GraphPart:
@@ -56,16 +85,11 @@ def gateway_graph(platform: Platform) -> GraphPart:
         route = routes.get(model.name)
         aliases = ", ".join(route.aliases) if route else ""
         part.edges.append(Edge(me, model_node_id(model.name), "route", aliases))
-        for position, fallback in enumerate(route.fallbacks if route else [], start=1):
-            part.edges.append(
-                Edge(
-                    model_node_id(model.name),
-                    model_node_id(fallback),
-                    "fallback",
-                    _fallback_label(position, len(route.fallbacks) if route else 0),
-                    "dotted",
-                )
-            )
+        part.edges.extend(_fallback_edges(model.name, route.fallbacks if route else []))
+    for hosted in gateway.hosted_models:
+        part.nodes.append(hosted_model_node(hosted))
+        part.edges.append(Edge(me, model_node_id(hosted.name), "route", ", ".join(hosted.aliases)))
+        part.edges.extend(_fallback_edges(hosted.name, hosted.fallbacks))
     if gateway.exposure is not None:
         exposure = gateway.exposure
         host = host_node(

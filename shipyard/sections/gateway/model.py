@@ -20,6 +20,7 @@ from components.gateway.args import (
 )
 from components.gateway.coordination import DEFAULT_RESPONSE_TTL_SECONDS
 from components.gateway.hosted import HostedProvider
+from components.shared.k8s_values import DnsSubdomain, HostName, Labels, NamespaceName
 from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import Resources, SecretRef, UseBase
@@ -44,7 +45,7 @@ class Route(BlueprintModel):
 
 
 class CertManagerIssuer(BlueprintModel):
-    name: Annotated[str, Field(min_length=1, description="Issuer name.")]
+    name: Annotated[DnsSubdomain, Field(min_length=1, description="Issuer name.")]
     kind: Annotated[
         IssuerKind, Field(description=f"Issuer kind; default `{DEFAULT_ISSUER_KIND}`.")
     ] = DEFAULT_ISSUER_KIND
@@ -66,10 +67,10 @@ class Tls(BlueprintModel):
 
 
 class ParentRef(BlueprintModel):
-    name: Annotated[str, Field(min_length=1, description="Gateway API Gateway name.")]
-    namespace: Annotated[str | None, Field(description="Its namespace.")] = None
+    name: Annotated[DnsSubdomain, Field(min_length=1, description="Gateway API Gateway name.")]
+    namespace: Annotated[NamespaceName | None, Field(description="Its namespace.")] = None
     section_name: Annotated[
-        str | None, Field(description="The HTTPS listener that terminates TLS.")
+        DnsSubdomain | None, Field(description="The HTTPS listener that terminates TLS.")
     ] = None
 
 
@@ -77,15 +78,17 @@ class Exposure(BlueprintModel):
     type: Annotated[
         Literal["ingress", "httpRoute"], Field(description="An Ingress or a Gateway API HTTPRoute.")
     ]
-    host: Annotated[str, Field(min_length=1, description="Public host name.")]
+    host: Annotated[HostName, Field(min_length=1, description="Public host name.")]
     public: Annotated[
         bool, Field(description="Reachable from outside; needs TLS and authentication.")
     ] = True
-    ingress_class_name: Annotated[str | None, Field(description="IngressClass (ingress).")] = None
+    ingress_class_name: Annotated[
+        DnsSubdomain | None, Field(description="IngressClass (ingress).")
+    ] = None
     tls: Annotated[Tls | None, Field(description="TLS of the Ingress.")] = None
     parent_ref: Annotated[ParentRef | None, Field(description="Parent Gateway (httpRoute).")] = None
     controller_namespace_labels: Annotated[
-        dict[str, str],
+        Labels,
         Field(
             description="Namespace of the ingress controller or Gateway data plane; default "
             f"`{DEFAULT_INGRESS_NAMESPACE_LABELS}`."
@@ -97,9 +100,9 @@ class Exposure(BlueprintModel):
 
 
 class DataService(BlueprintModel):
-    pod_labels: Annotated[dict[str, str], Field(min_length=1, description="Its pods' labels.")]
+    pod_labels: Annotated[Labels, Field(min_length=1, description="Its pods' labels.")]
     namespace_labels: Annotated[
-        dict[str, str] | None, Field(description="Its namespace's labels; default this one.")
+        Labels | None, Field(description="Its namespace's labels; default this one.")
     ] = None
     port: Annotated[int, Field(ge=1, le=65535, description="Its port.")]
 
@@ -176,9 +179,12 @@ class ResponseCacheSpec(BlueprintModel):
 
 
 class AppKeySpec(BlueprintModel):
-    """An app's own virtual key, generated into the Secret `<gateway>-<name>-key`."""
+    """A virtual key for a workload outside the blueprint, generated into the Secret
+    `<gateway>-<name>-key`; an app of `spec.apps` gets its key by binding to the gateway."""
 
-    name: Annotated[Dns1123Label, Field(description="The app's name.")]
+    name: Annotated[
+        Dns1123Label, Field(description="The workload's name; not an app of `spec.apps`.")
+    ]
     limits: Annotated[Limits | None, Field(description="Its rpm/tpm; none: `keyLimits`.")] = None
     models: Annotated[
         list[str], Field(description="Models (by `name`) it may call; none: every model.")
@@ -248,7 +254,10 @@ class GatewaySpec(BlueprintModel):
     ] = None
     keys: Annotated[
         list[AppKeySpec],
-        Field(description="One virtual key per app, each in its own Secret; needs `virtualKeys`."),
+        Field(
+            description="Virtual keys for workloads outside the blueprint, each in its own "
+            "Secret; needs `virtualKeys`. Apps bind with `uses: [{kind: gateway}]`."
+        ),
     ] = []
     request_logs: Annotated[
         RequestLogsSpec | None,
@@ -299,3 +308,6 @@ class GatewayUse(UseBase):
     limits: Annotated[
         Limits | None, Field(description="The app key's rpm/tpm; none: `keyLimits`.")
     ] = None
+    models: Annotated[
+        list[str], Field(description="Models (by `name`) the key may call; none: every model.")
+    ] = []

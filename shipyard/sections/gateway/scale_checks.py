@@ -15,6 +15,7 @@ from components.gateway.rules import fallback_cycle, processes_phrase, unshared_
 from components.shared.secret_refs import SecretKeyRef
 from shipyard.blueprint.errors import Finding, Path, did_you_mean
 from shipyard.blueprint.platform import Platform
+from shipyard.sections.apps.bound import uses_of
 from shipyard.sections.gateway.model import GatewaySpec, HostedModel
 from shipyard.sections.gateway.model import Limits as LimitsSpec
 from shipyard.sections.object_store.checks import consumer_accounts
@@ -129,9 +130,14 @@ def check_shared_limits(platform: Platform, gateway: GatewaySpec) -> Iterator[Fi
     counted = [(f"model `{served.get(name, name)}`", limits) for name, limits in routes.items()] + [
         (f"hosted model `{m.name}`", _limits(m.limits)) for m in gateway.hosted_models
     ]
-    keys = [("`keyLimits`", _limits(gateway.key_limits))] + [
-        (f"the key of `{key.name}`", _limits(key.limits)) for key in gateway.keys
-    ]
+    keys = (
+        [("`keyLimits`", _limits(gateway.key_limits))]
+        + [(f"the key of `{key.name}`", _limits(key.limits)) for key in gateway.keys]
+        + [
+            (f"the key of app `{app.name}`", _limits(use.limits))
+            for app, use in uses_of(platform, "gateway")
+        ]
+    )
     texts = unshared_limits((), [*counted, *keys], gateway.replicas, gateway.workers)
     if not texts:
         return
@@ -166,10 +172,17 @@ def check_keys(platform: Platform, gateway: GatewaySpec) -> Iterator[Finding]:
         model.name for model in gateway.hosted_models
     ]
     counts = Counter(key.name for key in gateway.keys)
+    apps = {app.name for app in platform.spec.apps}
     for index, key in enumerate(gateway.keys):
         path: Path = (*BASE, "keys", index)
         if counts[key.name] > 1:
             yield ((*path, "name"), f"`{key.name}` has more than one key; merge them")
+        if key.name in apps:
+            yield (
+                (*path, "name"),
+                f"`{key.name}` is an app of `spec.apps`: bind it with `uses: [{{kind: gateway}}]` "
+                "(its limits and models there) and remove this key, so it is declared once",
+            )
         for position, model in enumerate(key.models):
             if model not in known:
                 yield (

@@ -23,6 +23,7 @@ from components.gitops_reconciler.args import (
     MIN_INTERVAL_SECONDS,
     ClusterRoleScope,
 )
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 
@@ -67,10 +68,11 @@ class PulumiBackendSpec(BlueprintModel):
 
 class GitopsResources(BlueprintModel):
     cpu: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`."),
     ] = DEFAULT_CPU_REQUEST
     memory: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`.",
@@ -82,11 +84,9 @@ class AllowedSource(BlueprintModel):
     """Admitted to a port: pods by labels (in this namespace, or in namespaces with
     `namespaceLabels`), or an IP block."""
 
-    pod_labels: Annotated[
-        dict[str, str] | None, Field(description="Labels of the admitted pods.")
-    ] = None
+    pod_labels: Annotated[Labels | None, Field(description="Labels of the admitted pods.")] = None
     namespace_labels: Annotated[
-        dict[str, str] | None,
+        Labels | None,
         Field(description="Labels of their namespaces, e.g. the ingress controller's."),
     ] = None
     cidr: Annotated[str | None, Field(description="An IP block, e.g. `192.0.2.0/24`.")] = None

@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from components.shared.secret_refs import SecretKeyRef
 from components.vllm.args import Autoscaling, LoraAdapter, ModelCache, VllmServiceArgs
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.models.routing_args import router_pod_labels
 from shipyard.sections.models.weights import staged_weights
 from shipyard.sections.node_pools.scheduling import pool_scheduling
 
+if TYPE_CHECKING:
+    from shipyard.sections.models.placements import Placement
 
-def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
-    """The component arguments for one blueprint model (pure; the pool must exist)."""
-    pool = platform.pool(model.node_pool)
+
+def vllm_args(
+    platform: Platform,
+    model: ModelSpec,
+    placement: Placement | None = None,
+    kv_transfer_config: str | None = None,
+    kv_peer_pod_labels: dict[str, str] | None = None,
+) -> VllmServiceArgs:
+    """The component arguments for one blueprint model, or for one of its roles with
+    `placement` (pure; the pool must exist)."""
+    pool_name = placement.node_pool if placement else model.node_pool
+    pool = platform.pool(pool_name)
     if pool is None:  # load_blueprint has already rejected this
-        raise ValueError(f"model `{model.name}` names unknown pool `{model.node_pool}`")
+        raise ValueError(f"model `{model.name}` names unknown pool `{pool_name}`")
     optional: dict[str, object] = {}
     if model.image is not None:
         optional["image"] = model.image
-    if model.resources is not None:
-        optional["cpu_request"] = model.resources.cpu
-        optional["memory_request"] = model.resources.memory
+    resources = placement.resources if placement else model.resources
+    if resources is not None:
+        optional["cpu_request"] = resources.cpu
+        optional["memory_request"] = resources.memory
     return VllmServiceArgs(
         namespace=platform.namespace,
         model=model.model,
         served_model_name=model.served_name,
         scheduling=pool_scheduling(pool),
-        replicas=model.replicas,
-        tensor_parallel_size=model.tensor_parallel_size,
+        replicas=placement.at_start if placement else model.replicas,
+        tensor_parallel_size=(
+            placement.tensor_parallel_size if placement else model.tensor_parallel_size
+        ),
         max_model_len=model.max_model_len,
         gpu_memory_utilization=model.gpu_memory_utilization,
         dtype=model.dtype,
@@ -63,5 +80,12 @@ def vllm_args(platform: Platform, model: ModelSpec) -> VllmServiceArgs:
             else None
         ),
         weights=staged_weights(platform, model),
+        router_pod_labels=router_pod_labels(model),
+        kv_transfer_config=kv_transfer_config,
+        kv_peer_pod_labels=kv_peer_pod_labels,
+        # The router's cache-aware policy tokenizes each prompt through the servers'
+        # renderer endpoints, which vLLM 0.33 serves only with `--enable-scale-out`.
+        enable_render_endpoints=model.routing is not None
+        and model.routing.strategy == "prefixAware",
         **optional,
     )

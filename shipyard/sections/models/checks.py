@@ -14,6 +14,9 @@ from shipyard.blueprint.errors import Finding, Path, did_you_mean
 from shipyard.blueprint.platform import Platform
 from shipyard.facts.models import ModelSize, lookup_model
 from shipyard.sections.models.model import ModelSpec
+from shipyard.sections.models.parallelism import heads_problem
+from shipyard.sections.models.placements import placements
+from shipyard.sections.models.roles import ROLE_NAMES
 from shipyard.sections.models.sizing import (
     FitInput,
     gib,
@@ -39,7 +42,9 @@ def model_size(model: ModelSpec) -> ModelSize | None:
     return lookup_model(model.model)
 
 
-def _fit_findings(index: int, model: ModelSpec, pool: NodePool) -> Iterator[Finding]:
+def _fit_findings(
+    index: int, model: ModelSpec, pool: NodePool, tensor_parallel_size: int, tp_path: Path
+) -> Iterator[Finding]:
     path: Path = ("spec", "models", index)
     size = model_size(model)
     if size is None:
@@ -68,7 +73,7 @@ def _fit_findings(index: int, model: ModelSpec, pool: NodePool) -> Iterator[Find
         max_model_len=model.max_model_len or size.max_context_length,
         gpu_memory_utilization=model.gpu_memory_utilization,
     )
-    fit = gpu_fit(item, memory, model.tensor_parallel_size)
+    fit = gpu_fit(item, memory, tensor_parallel_size)
     if fit.fits:
         return
     hints = []
@@ -80,17 +85,17 @@ def _fit_findings(index: int, model: ModelSpec, pool: NodePool) -> Iterator[Find
             f"`tensorParallelSize: {smallest}` would fit, but pool `{pool.name}` has only "
             f"{pool.gpus_per_node} GPU(s) per node"
         )
-    types = gpu_types_that_fit(item, model.tensor_parallel_size)
+    types = gpu_types_that_fit(item, tensor_parallel_size)
     if types:
         hints.append(
-            f"at tensorParallelSize {model.tensor_parallel_size} it fits on {types[0]} or larger"
+            f"at tensorParallelSize {tensor_parallel_size} it fits on {types[0]} or larger"
         )
     hints.append("or lower `maxModelLen`, or quantize")
     yield (
-        (*path, "tensorParallelSize"),
+        tp_path,
         f"`{model.model}` needs {gib(fit.required_bytes)} (weights {gib(fit.weights_bytes)} + "
         f"KV cache {gib(fit.kv_cache_bytes)} for {item.max_model_len} tokens) but "
-        f"{model.tensor_parallel_size} x {pool.gpu.type} at gpuMemoryUtilization "
+        f"{tensor_parallel_size} x {pool.gpu.type} at gpuMemoryUtilization "
         f"{model.gpu_memory_utilization} gives {gib(fit.budget_bytes)}; " + "; ".join(hints),
     )
 
@@ -99,46 +104,88 @@ def check_models(platform: Platform) -> Iterator[Finding]:
     models = platform.spec.models
     yield from unique_names([model.name for model in models], "models", "name")
     yield from unique_names([model.served_name for model in models], "models", "servedModelName")
+    served = {model.served_name for model in models}
+    adapters: set[str] = set()
+    for index, model in enumerate(models):
+        for position, adapter in enumerate(model.lora_adapters):
+            if adapter.name in served or adapter.name in adapters:
+                yield (
+                    ("spec", "models", index, "loraAdapters", position, "name"),
+                    f"`{adapter.name}` is already a model name clients request; the gateway "
+                    "routes each adapter as a model of its own, so give it a name of its own",
+                )
+            adapters.add(adapter.name)
     pool_names = [pool.name for pool in platform.spec.node_pools]
     for index, model in enumerate(models):
         path: Path = ("spec", "models", index)
-        pool = platform.pool(model.node_pool)
-        if pool is None:
+        for placement in placements(index, model):
+            role = getattr(model.roles, placement.role) if placement.role else None
+            pool_path: Path = (
+                (*placement.path, "nodePool")
+                if role is not None and role.node_pool is not None
+                else (*path, "nodePool")
+            )
+            where = f"{placement.role} servers: " if placement.role else ""
+            pool = platform.pool(placement.node_pool)
+            if pool is None:
+                if role is not None and role.node_pool is None:
+                    continue  # the model's own pool, reported once below
+                declared = ", ".join(pool_names) or "none"
+                yield (
+                    pool_path,
+                    f"no node pool named `{placement.node_pool}`"
+                    f"{did_you_mean(placement.node_pool, pool_names)}; declared pools: {declared}",
+                )
+                continue
+            if pool.gpu is None:
+                yield (
+                    pool_path,
+                    f"{where}pool `{pool.name}` has no GPUs; vLLM models need a pool with "
+                    "`gpu` set",
+                )
+                continue
+            tp_path: Path = (*placement.path, "tensorParallelSize")
+            tp_problem = tensor_parallel_problem(
+                placement.tensor_parallel_size, pool_scheduling(pool)
+            ) or heads_problem(model.model, placement.tensor_parallel_size)
+            if tp_problem:
+                yield (tp_path, f"{where}{tp_problem}")
+                continue
+            if (
+                model.cache
+                and model.cache.access_mode == "ReadWriteOnce"
+                and placement.most_replicas > 1
+            ):
+                yield (
+                    (*path, "cache", "accessMode"),
+                    f"{where}ReadWriteOnce cannot be shared by {placement.most_replicas} "
+                    "replicas; use ReadWriteMany storage or no cache",
+                )
+            for problem_path, message in _fit_findings(
+                index, model, pool, placement.tensor_parallel_size, tp_path
+            ):
+                yield (problem_path, f"{where}{message}")
+        if model.roles is not None and platform.pool(model.node_pool) is None:
+            if all(getattr(model.roles, name).node_pool for name in ROLE_NAMES):
+                continue
             declared = ", ".join(pool_names) or "none"
             yield (
                 (*path, "nodePool"),
                 f"no node pool named `{model.node_pool}`"
                 f"{did_you_mean(model.node_pool, pool_names)}; declared pools: {declared}",
             )
-            continue
-        if pool.gpu is None:
-            yield (
-                (*path, "nodePool"),
-                f"pool `{pool.name}` has no GPUs; vLLM models need a pool with `gpu` set",
-            )
-            continue
-        tp_problem = tensor_parallel_problem(model.tensor_parallel_size, pool_scheduling(pool))
-        if tp_problem:
-            yield ((*path, "tensorParallelSize"), tp_problem)
-            continue
-        if model.cache and model.cache.access_mode == "ReadWriteOnce" and model.most_replicas > 1:
-            yield (
-                (*path, "cache", "accessMode"),
-                f"ReadWriteOnce cannot be shared by {model.most_replicas} replicas; "
-                "use ReadWriteMany storage or no cache",
-            )
-        yield from _fit_findings(index, model, pool)
 
 
 def model_gpus_wanted(platform: Platform) -> Counter[str]:
-    """Pool name -> the GPUs its models can take at most (replicas x tensorParallelSize),
-    counting only models `check_models` places on a GPU pool."""
+    """Pool name -> the GPUs its models can take at most (replicas x tensorParallelSize, per
+    role with prefill/decode), counting only servers `check_models` places on a GPU pool."""
     wanted: Counter[str] = Counter()
-    for model in platform.spec.models:
-        pool = platform.pool(model.node_pool)
-        if pool is None or pool.gpu is None:
-            continue
-        if tensor_parallel_problem(model.tensor_parallel_size, pool_scheduling(pool)):
-            continue
-        wanted[pool.name] += model.most_replicas * model.tensor_parallel_size
+    for index, model in enumerate(platform.spec.models):
+        for placement in placements(index, model):
+            pool = platform.pool(placement.node_pool)
+            if pool is None or pool.gpu is None:
+                continue
+            if tensor_parallel_problem(placement.tensor_parallel_size, pool_scheduling(pool)):
+                continue
+            wanted[pool.name] += placement.most_replicas * placement.tensor_parallel_size
     return wanted

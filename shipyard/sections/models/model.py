@@ -24,6 +24,9 @@ from components.vllm.args import (
 from components.vllm.weights_args import DEFAULT_STREAMER_CONCURRENCY, Revision
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import Resources, SecretRef
+from shipyard.sections.gateway.model import Limits
+from shipyard.sections.models.roles import PrefillDecode
+from shipyard.sections.models.routing import ModelRouting
 
 DEFAULT_WEIGHTS_SERVICE_ACCOUNT = "model-loader"
 
@@ -39,8 +42,15 @@ class ModelFacts(BlueprintModel):
 
 
 class LoraAdapter(BlueprintModel):
-    name: Annotated[str, Field(min_length=1, description="Name clients request.")]
+    name: Annotated[
+        str,
+        Field(min_length=1, description="Name clients request; the gateway routes it as a model."),
+    ]
     path: Annotated[str, Field(min_length=1, description="Hugging Face id or path.")]
+    limits: Annotated[
+        Limits | None,
+        Field(description="The gateway's rpm/tpm for this adapter, apart from its base model's."),
+    ] = None
 
 
 class ModelCache(BlueprintModel):
@@ -181,6 +191,22 @@ class ModelSpec(BlueprintModel):
         Field(
             description="Stage the weights once (a Job, checksums verified) into a bucket or "
             "volume and stream them from there; none: download from Hugging Face at start."
+        ),
+    ] = None
+
+    routing: Annotated[
+        ModelRouting | None,
+        Field(
+            description="A router that picks the replica per request (prefix-cache-aware, "
+            "session-affine, round-robin); none: the Service spreads connections."
+        ),
+    ] = None
+
+    roles: Annotated[
+        PrefillDecode | None,
+        Field(
+            description="Prefill and decode on separate servers, each role with its own "
+            "replicas, tensorParallelSize and pool; needs `routing`."
         ),
     ] = None
 

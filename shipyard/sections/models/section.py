@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from components.vllm.args import DEFAULT_REPLICAS
+from components.vllm_router.args import DEFAULT_ROUTER_REPLICAS
 from shipyard.blueprint.errors import Finding
 from shipyard.sections.models.checks import check_models, model_gpus_wanted
+from shipyard.sections.models.placements import placements
+from shipyard.sections.models.roles import (
+    DEFAULT_ROLE_REPLICAS,
+    DEFAULT_ROLE_TENSOR_PARALLEL_SIZE,
+    ROLE_NAMES,
+)
+from shipyard.sections.models.roles_checks import check_roles
+from shipyard.sections.models.routing import DEFAULT_VIA
+from shipyard.sections.models.routing_checks import check_routing
 from shipyard.sections.section import Data, PoolDemand, Section, SummaryEntry
 
 if TYPE_CHECKING:
@@ -18,13 +29,62 @@ if TYPE_CHECKING:
 
 
 def describe_model(item: Data) -> str:
-    replicas = item.get("replicas")
+    replicas = item.get("replicas", DEFAULT_REPLICAS)
     autoscaling = item.get("autoscaling")
-    if isinstance(autoscaling, Mapping):
+    roles = item.get("roles")
+    if isinstance(roles, Mapping):
+        scale = ", ".join(
+            f"{name} {role.get('replicas', DEFAULT_ROLE_REPLICAS)} x "
+            f"{role.get('tensorParallelSize', DEFAULT_ROLE_TENSOR_PARALLEL_SIZE)} GPU"
+            + (f" on pool `{role['nodePool']}`" if role.get("nodePool") else "")
+            for name in ROLE_NAMES
+            if isinstance(role := roles.get(name), Mapping)
+        )
+    elif isinstance(autoscaling, Mapping):
         scale = f"{autoscaling.get('minReplicas')}-{autoscaling.get('maxReplicas')} replicas"
     else:
         scale = f"{replicas} replica{'' if replicas == 1 else 's'}"
-    return f"`{item.get('model')}` on pool `{item.get('nodePool')}`, {scale}"
+    described = f"`{item.get('model')}` on pool `{item.get('nodePool')}`, {scale}"
+    routing = item.get("routing")
+    if isinstance(routing, Mapping):
+        replicas = routing.get("replicas", DEFAULT_ROUTER_REPLICAS)
+        described += (
+            f", {routing.get('strategy')} routing via {routing.get('via', DEFAULT_VIA)} "
+            f"({replicas} router replica{'' if replicas == 1 else 's'})"
+        )
+    return described
+
+
+def add_router_demand(platform: Platform, demand: PoolDemand) -> None:
+    """The routers' CPU and memory on their pools. On a pool without GPUs they count toward
+    its node count too; on a GPU pool they sit on the nodes the GPUs already pay for."""
+    from components.vllm_router.args import (
+        DEFAULT_ROUTER_CPU_REQUEST,
+        DEFAULT_ROUTER_MEMORY_REQUEST,
+    )
+    from shipyard.sections.node_pools.fit import cpu_cores, memory_gib
+
+    for model in platform.spec.models:
+        routing = model.routing
+        if routing is None:
+            continue
+        pool = platform.pool(routing.node_pool or model.node_pool)
+        if pool is None:
+            continue
+        try:
+            cpu = cpu_cores(
+                routing.resources.cpu if routing.resources else DEFAULT_ROUTER_CPU_REQUEST
+            )
+            memory = memory_gib(
+                routing.resources.memory if routing.resources else DEFAULT_ROUTER_MEMORY_REQUEST
+            )
+        except ValueError:  # not a quantity: the resources' own check says so
+            continue
+        demand.cpu_most[pool.name] += routing.replicas * cpu
+        demand.memory_most[pool.name] += routing.replicas * memory
+        if pool.gpu is None:
+            demand.cpu_at_start[pool.name] += routing.replicas * cpu
+            demand.memory_at_start[pool.name] += routing.replicas * memory
 
 
 class ModelsSection(Section):
@@ -38,6 +98,8 @@ class ModelsSection(Section):
         from shipyard.sections.models.weights import check_weights
 
         yield from check_models(platform)
+        yield from check_routing(platform)
+        yield from check_roles(platform)
         yield from check_weights(platform)
 
     def gpu_demand(self, platform: Platform) -> PoolDemand:
@@ -45,21 +107,23 @@ class ModelsSection(Section):
         from shipyard.sections.node_pools.fit import cpu_cores, memory_gib
 
         demand = PoolDemand("models", model_gpus_wanted(platform))
-        for model in platform.spec.models:
-            start = model.autoscaling.min_replicas if model.autoscaling else model.replicas
-            demand.at_start[model.node_pool] += start * model.tensor_parallel_size
-            if platform.pool(model.node_pool) is None:
-                continue
-            resources = model.resources
-            try:
-                cpu = cpu_cores(resources.cpu if resources else DEFAULT_CPU_REQUEST)
-                memory = memory_gib(resources.memory if resources else DEFAULT_MEMORY_REQUEST)
-            except ValueError:  # not a quantity: the resources' own check says so
-                continue
-            # Capacity only: a model's node count follows its GPUs, and its CPU and memory
-            # sit on those GPU nodes, so they are not added to the cost's node counts.
-            demand.cpu_most[model.node_pool] += model.most_replicas * cpu
-            demand.memory_most[model.node_pool] += model.most_replicas * memory
+        for index, model in enumerate(platform.spec.models):
+            for placement in placements(index, model):
+                pool = placement.node_pool
+                demand.at_start[pool] += placement.at_start * placement.tensor_parallel_size
+                if platform.pool(pool) is None:
+                    continue
+                resources = placement.resources
+                try:
+                    cpu = cpu_cores(resources.cpu if resources else DEFAULT_CPU_REQUEST)
+                    memory = memory_gib(resources.memory if resources else DEFAULT_MEMORY_REQUEST)
+                except ValueError:  # not a quantity: the resources' own check says so
+                    continue
+                # Capacity only: a model's node count follows its GPUs, and its CPU and
+                # memory sit on those GPU nodes, so they are not added to the node counts.
+                demand.cpu_most[pool] += placement.most_replicas * cpu
+                demand.memory_most[pool] += placement.most_replicas * memory
+        add_router_demand(platform, demand)
         return demand
 
     def compose(
@@ -72,7 +136,15 @@ class ModelsSection(Section):
     def exports(self, composed: ComposedPlatform) -> dict[str, Any]:
         return {
             "models": {
-                name: {"url": service.url, "servedModelName": service.served_model_name}
+                name: {
+                    "url": service.url,
+                    "servedModelName": service.served_model_name,
+                    **(
+                        {"routerUrl": composed.routers[name].url}
+                        if name in composed.routers
+                        else {}
+                    ),
+                }
                 for name, service in composed.models.items()
             }
         }
@@ -82,7 +154,12 @@ class ModelsSection(Section):
         from shipyard.sections.models.weights_cost import weights_cost_items
 
         items = weights_cost_items(platform)
-        caches = [quantity_gib(m.cache.size) for m in platform.spec.models if m.cache]
+        caches = [
+            quantity_gib(model.cache.size)
+            for index, model in enumerate(platform.spec.models)
+            if model.cache
+            for _ in placements(index, model)  # one volume per server group
+        ]
         if not caches:
             return items
         size = sum(caches)

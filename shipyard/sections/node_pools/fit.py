@@ -23,8 +23,8 @@ KUBE_RESERVED_MEMORY_MIB = 255 + 11 * MAX_PODS
 EVICTION_HARD_MIB = 100
 _CPU_TIERS = ((1, 0.06), (1, 0.01), (2, 0.005))
 _CPU_REST = 0.0025
-_CPU = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(m?)$")
-_MEMORY = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+_CPU = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(m?)")
+_MEMORY = re.compile(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
 _GIB = {
     None: 1 / 1024**3,
     "Ki": 1 / 1024**2,
@@ -44,7 +44,7 @@ _GIB = {
 
 def cpu_cores(quantity: str) -> float:
     """`500m` -> 0.5, `2` -> 2.0; a valid CPU amount (k8s_values.cpu_problem) only."""
-    match = _CPU.match(quantity)
+    match = _CPU.fullmatch(quantity)
     if match is None:
         raise ValueError(f"`{quantity}` is not a CPU amount")
     value = float(match.group(1))
@@ -53,7 +53,7 @@ def cpu_cores(quantity: str) -> float:
 
 def memory_gib(quantity: str) -> float:
     """`512Mi` -> 0.5; a valid memory amount (k8s_values.memory_problem) only."""
-    match = _MEMORY.match(quantity)
+    match = _MEMORY.fullmatch(quantity)
     if match is None:
         raise ValueError(f"`{quantity}` is not an amount of memory")
     return float(match.group(1)) * _GIB[match.group(2)]

@@ -13,6 +13,7 @@ from components.node_pool.args import (
     MAX_DISK_SIZE_GIB,
     AmiAlias,
 )
+from components.shared.k8s_values import Labels, TaintKey, TaintValue
 from components.shared.names import Dns1123Label
 from components.shared.scheduling import GPU_RESOURCE, TaintEffect
 from shipyard.blueprint.base import BlueprintModel
@@ -55,8 +56,8 @@ class GpuSpec(BlueprintModel):
 
 
 class Taint(BlueprintModel):
-    key: Annotated[str, Field(min_length=1, description="Taint key.")]
-    value: Annotated[str | None, Field(description="Taint value.")] = None
+    key: Annotated[TaintKey, Field(min_length=1, description="Taint key.")]
+    value: Annotated[TaintValue | None, Field(description="Taint value.")] = None
     effect: Annotated[TaintEffect, Field(description="Taint effect.")] = "NoSchedule"
 
 
@@ -81,7 +82,7 @@ class NodePool(BlueprintModel):
         str | None, Field(description="Cloud instance type, e.g. `g5.xlarge` (managed clusters).")
     ] = None
     node_selector: Annotated[
-        dict[str, str] | None,
+        Labels | None,
         Field(
             description=f"Labels that select this pool's existing nodes; "
             f"default `{POOL_LABEL}: <name>`."
@@ -91,7 +92,7 @@ class NodePool(BlueprintModel):
         None
     )
     labels: Annotated[
-        dict[str, str], Field(description="Extra labels Shipyard puts on nodes it creates.")
+        Labels, Field(description="Extra labels Shipyard puts on nodes it creates.")
     ] = {}
     taints: Annotated[
         list[Taint] | None,

@@ -12,6 +12,8 @@ from pydantic import Field
 
 from components.minio import args as mn
 from components.s3.args import DEFAULT_ENCRYPTION, S3BucketName, S3Encryption
+from components.shared.aws_values import AwsTags
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import UseBase
@@ -52,7 +54,7 @@ class S3ObjectStore(BlueprintModel):
         list[ServiceAccountRef],
         Field(description="Service accounts the bucket's IRSA role trusts; none creates no role."),
     ] = []
-    tags: Annotated[dict[str, str], Field(description="Tags on the bucket's AWS resources.")] = {}
+    tags: Annotated[AwsTags, Field(description="Tags on the bucket's AWS resources.")] = {}
 
 
 DEFAULT_MINIO_NAME = "minio"
@@ -67,10 +69,11 @@ class MinioStorage(BlueprintModel):
 
 class MinioResources(BlueprintModel):
     cpu: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{mn.DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{mn.DEFAULT_CPU_REQUEST}`."),
     ] = mn.DEFAULT_CPU_REQUEST
     memory: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{mn.DEFAULT_MEMORY_REQUEST}`.",
@@ -129,9 +132,7 @@ class MinioConsumer(BlueprintModel):
         Dns1123Label | None,
         Field(description="The pods' namespace; default the platform's `namespace`."),
     ] = None
-    pod_labels: Annotated[
-        dict[str, str], Field(min_length=1, description="Labels the client pods carry.")
-    ]
+    pod_labels: Annotated[Labels, Field(min_length=1, description="Labels the client pods carry.")]
     buckets: Annotated[
         list[str], Field(min_length=1, description="Declared buckets its policy allows.")
     ]

@@ -6,6 +6,7 @@ from components.gateway.manifests import selector_labels as gateway_selector_lab
 from components.minio.manifests import certificate_secret_name, endpoint_url, user_secret_name
 from components.postgres import args as pg
 from shipyard.blueprint.platform import Platform
+from shipyard.sections.charts.mirrors import mirrored
 from shipyard.sections.object_store.checks import minio_store, postgres_backup_user
 from shipyard.sections.postgres.binding import app_roles
 from shipyard.sections.postgres.checks import backup_path
@@ -56,6 +57,7 @@ def postgres_args(platform: Platform) -> pg.PostgresArgs | None:
         memory_request=spec.resources.memory,
         anti_affinity=spec.anti_affinity,
         install_operator=spec.install_operator,
+        chart_repository=mirrored(platform.spec.chart_mirrors, pg.CNPG_CHART_REPO),
         allow_data_loss=spec.allow_data_loss,
         backup=_backup(platform),
         vector_stores=tuple(

@@ -28,6 +28,7 @@ from components.postgres.args import (
     AntiAffinity,
     Distance,
 )
+from components.shared.k8s_values import CpuQuantity, Labels, MemoryQuantity
 from components.shared.names import PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import UseBase
@@ -44,10 +45,11 @@ class PostgresStorage(BlueprintModel):
 
 class PostgresResources(BlueprintModel):
     cpu: Annotated[
-        str, Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`.")
+        CpuQuantity,
+        Field(min_length=1, description=f"CPU request; default `{DEFAULT_CPU_REQUEST}`."),
     ] = DEFAULT_CPU_REQUEST
     memory: Annotated[
-        str,
+        MemoryQuantity,
         Field(
             min_length=1,
             description=f"Memory request and limit; default `{DEFAULT_MEMORY_REQUEST}`.",
@@ -103,9 +105,7 @@ class VectorStoreSpec(BlueprintModel):
 class PostgresConsumer(BlueprintModel):
     """Pods admitted to the database on port 5432."""
 
-    pod_labels: Annotated[
-        dict[str, str], Field(min_length=1, description="Labels the client pods carry.")
-    ]
+    pod_labels: Annotated[Labels, Field(min_length=1, description="Labels the client pods carry.")]
 
 
 class PostgresSpec(BlueprintModel):

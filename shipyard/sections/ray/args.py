@@ -6,6 +6,7 @@ from components.ray import args as ray
 from components.shared.scheduling import PoolScheduling
 from components.shared.secret_refs import SecretKeyRef
 from shipyard.blueprint.platform import Platform
+from shipyard.sections.charts.mirrors import mirrored
 from shipyard.sections.node_pools.scheduling import pool_scheduling
 
 
@@ -78,6 +79,7 @@ def ray_args(platform: Platform) -> ray.RayClusterArgs | None:
             for app in spec.serve_applications
         ),
         install_operator=spec.install_operator,
+        operator_chart_repository=mirrored(platform.spec.chart_mirrors, ray.KUBERAY_CHART_REPO),
         operator_chart_version=spec.operator_chart_version,
         operator_chart_path=spec.operator_chart_path,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from components.ray.args import image_version_problem, worker_group_problems
+from components.ray.args import image_version_problem, token_auth_problem, worker_group_problems
 from shipyard.blueprint.errors import Finding, Path, did_you_mean
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.node_pools.scheduling import pool_scheduling
@@ -47,6 +47,9 @@ def check_ray(platform: Platform) -> Iterator[Finding]:
             f"declared pools: {', '.join(pool_names) or 'none'}"
         )
 
+    auth_problem = token_auth_problem(ray.ray_version)
+    if auth_problem:
+        yield ((*base, "rayVersion"), auth_problem)
     if ray.image is not None:
         problem = image_version_problem(ray.image, ray.ray_version)
         if problem:

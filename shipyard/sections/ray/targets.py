@@ -22,6 +22,8 @@ def ray_scrape_targets(platform: Platform) -> list[ScrapeTarget]:
             exporter="ray",
             selector=RAY_NODE_LABELS,
             port="metrics",
+            # Ray's NetworkPolicy admits only its own pods and the operator.
+            isolated=True,
             down_impact="Batch jobs and Serve applications stop.",
         )
     ]

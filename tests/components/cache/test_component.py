@@ -130,3 +130,32 @@ def test_elasticache_with_tls_an_auth_token_and_failover(monitor: Recorder) -> N
     # `host` is the replication group's endpoint, unknown until it exists (so under mocks).
     assert set(secret_value(secret.inputs["stringData"])) == {"password"}
     assert group.urn in secret.dependencies
+
+
+def test_each_acl_user_gets_a_generated_password_in_its_own_secret(monitor: Recorder) -> None:
+    from components.cache.users import CacheUser
+
+    users = (CacheUser(name="backend", key_prefix="backend:"),)
+    found: list[Any] = []
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[None]:
+        cache = ValkeyCache(
+            "cache",
+            ARGS.model_copy(update={"users": users}),
+            credentials={"cache-backend-password": "backend-from-vault"},
+        )
+        return cache.user_secret_names.apply(found.append)
+
+    program()
+    assert found == [{"backend": "cache-backend-credentials"}]
+    secrets = {s.name: s for s in monitor.of_type("kubernetes:core/v1:Secret")}
+    data = secret_value(secrets["cache-backend-credentials"].inputs["stringData"])
+    assert data == {
+        "username": "backend",
+        "password": "backend-from-vault",
+        "uri": "rediss://backend:backend-from-vault@cache.llm.svc:6379",
+    }
+    stateful_set = monitor.one("kubernetes:apps/v1:StatefulSet")
+    assert secrets["cache-backend-credentials"].urn in stateful_set.dependencies
+    assert all("backend-from-vault" not in outputs for outputs in monitor.registered_outputs)

@@ -21,6 +21,7 @@ from components.cache.manifests import (
     render_stateful_set,
 )
 from components.cache.network_policies import render_network_policies
+from components.cache.users import CacheUser
 from tests.components.crd_schemas import Schemas, crd_paths, load_schemas, validate
 
 KUBERNETES_VERSION = kubernetes_validate.utils.latest_version()
@@ -40,8 +41,11 @@ def builtin_objects(args: ValkeyCacheArgs) -> list[dict[str, Any]]:
 
 
 def test_every_object_validates_against_the_kubernetes_schema() -> None:
-    for manifest in builtin_objects(ARGS) + builtin_objects(
-        ARGS.model_copy(update={"persistence": "none", "storage_size": None})
+    users = (CacheUser(name="backend", key_prefix="backend:"),)
+    for manifest in (
+        builtin_objects(ARGS)
+        + builtin_objects(ARGS.model_copy(update={"users": users, "metrics": True}))
+        + builtin_objects(ARGS.model_copy(update={"persistence": "none", "storage_size": None}))
     ):
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 

@@ -78,7 +78,7 @@ def test_children_and_outputs(monitor: Recorder) -> None:
     component = monitor.one(TYPE_TOKEN)
     children = sorted(r.type for r in monitor.recorded if r.parent == component.urn)
     assert children == sorted(
-        [CHI, CHK, CONFIG_MAP, JOB, RELEASE, *[NETWORK_POLICY] * 2, *[SECRET] * 4, *[PASSWORD] * 5]
+        [CHI, CHK, CONFIG_MAP, JOB, RELEASE, *[NETWORK_POLICY] * 3, *[SECRET] * 4, *[PASSWORD] * 5]
     )
     assert outputs["installation"] == "analytics"
     assert outputs["host"] == "clickhouse-analytics.llm.svc.cluster.local"

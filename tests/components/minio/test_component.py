@@ -103,7 +103,7 @@ def test_children_and_outputs(monitor: Recorder) -> None:
     component = monitor.one(TYPE_TOKEN)
     children = sorted(r.type for r in monitor.recorded if r.parent == component.urn)
     assert children == sorted(
-        [CERTIFICATE, JOB, NETWORK_POLICY, PDB, STATEFUL_SET, SERVICE, SERVICE]
+        [CERTIFICATE, JOB, NETWORK_POLICY, NETWORK_POLICY, PDB, STATEFUL_SET, SERVICE, SERVICE]
         + [SECRET] * 3
         + [PASSWORD] * 4
     )
@@ -270,7 +270,13 @@ def test_the_network_policy_admits_consumers_peers_and_setup_only(
     monitor: Recorder,
 ) -> None:
     deploy(ARGS)
-    spec = monitor.one(NETWORK_POLICY).manifest()["spec"]
+    [server, setup] = sorted(
+        (r for r in monitor.recorded if r.type == NETWORK_POLICY), key=lambda r: r.name
+    )
+    # The setup Job serves nothing: its pods admit nobody.
+    assert setup.name == "store-setup"
+    assert setup.manifest()["spec"]["ingress"] == []
+    spec = server.manifest()["spec"]
     assert spec["podSelector"] == {"matchLabels": SERVER_PODS}
     assert spec["policyTypes"] == ["Ingress"]
     assert spec["ingress"] == [

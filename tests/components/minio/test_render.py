@@ -204,7 +204,8 @@ def test_built_in_objects_validate_against_the_kubernetes_schema(
     checked = [
         r.manifest() for r in rendered if r.is_kubernetes_object and r.manifest()["kind"] in kinds
     ]
-    assert len(checked) == 11  # with the Postgres Secret and NetworkPolicy
+    # With the Postgres Secret and NetworkPolicy, and the setup Job's NetworkPolicy.
+    assert len(checked) == 12
     for manifest in checked:
         kubernetes_validate.validate(manifest, version, strict=True)
 

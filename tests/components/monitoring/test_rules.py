@@ -19,6 +19,7 @@ from tests.components.monitoring.conftest import FULL, MODELS, TARGETS, VLLM_POD
 LLAMA = 'namespace="llm",shipyard_target="vllm",model_name="llama-3.1-8b"'
 GATEWAY = 'namespace="llm",shipyard_target="ai-gateway"'
 RECONCILER = 'namespace="llm",shipyard_target="reconciler"'
+CACHE = 'namespace="llm",shipyard_target="cache"'
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,36 @@ CASES = [
             "last applied commit of prod.",
         },
     ),
+    Case(
+        "CacheServerDown",
+        [
+            (f'redis_up{{{CACHE},pod="cache-0"}}', "1x10"),
+            (f'redis_up{{{CACHE},pod="cache-1"}}', "0x10"),
+        ],
+        [
+            (f'redis_up{{{CACHE},pod="cache-0"}}', "1x10"),
+            (f'redis_up{{{CACHE},pod="cache-1"}}', "1x10"),
+        ],
+        "8m",
+        {"severity": "warning", "platform": "acme", "target": "cache", "pod": "cache-1"},
+        {
+            "summary": "Cache: the server in cache-1 does not answer",
+            "description": "redis_exporter in cache-1 cannot reach its Valkey server; "
+            "Sentinel fails a primary over, but the cache runs with one copy less.",
+        },
+    ),
+    Case(
+        "CacheRejectingConnections",
+        [(f'redis_rejected_connections_total{{{CACHE},pod="cache-0"}}', "0+60x15")],
+        [(f'redis_rejected_connections_total{{{CACHE},pod="cache-0"}}', "0x15")],
+        "12m",
+        {"severity": "warning", "platform": "acme", "target": "cache"},
+        {
+            "summary": "Cache refuses new connections",
+            "description": "The cache rejects 1 connections per second (`maxclients` "
+            "reached); its clients, the gateway among them, fail their calls to it.",
+        },
+    ),
     _down("AiGatewayDown", "ai-gateway", "AI gateway", "critical"),
     _down("PostgresDown", "postgres", "PostgreSQL", "warning"),
     _down("KafkaExporterDown", "kafka-exporter", "Kafka", "warning"),
@@ -250,6 +281,7 @@ def test_groups_follow_what_is_declared() -> None:
     assert [group["name"] for group in rule_groups(FULL)] == [
         "shipyard-acme-serving",
         "shipyard-acme-gateway",
+        "shipyard-acme-cache",
         "shipyard-acme-platform",
         "shipyard-acme-targets",
     ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from components.shared.k8s_values import (
     annotations_problem,
     cpu_problem,
+    dns1123_label_problem,
     dns1123_subdomain_problem,
     env_var_name_problem,
+    host_name_problem,
     label_key_problem,
     label_value_problem,
     memory_problem,
@@ -16,6 +20,8 @@ from components.shared.k8s_values import (
     port_problem,
     shown,
     taint_effect_problem,
+    taint_key_problem,
+    taint_value_problem,
 )
 
 
@@ -137,3 +143,75 @@ def test_annotations_total_size() -> None:
 
 def test_values_are_shown_escaped() -> None:
     assert shown("a\nb\x1b") == "'a\\nb\\x1b'"
+
+
+@pytest.mark.parametrize("key", ["nvidia.com/gpu", "dedicated", "example.com/a_b.c"])
+def test_taint_keys_taken(key: str) -> None:
+    assert taint_key_problem(key) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("nvidia.com/gpu\n", "not a valid taint key"),
+        ("NVIDIA.com/gpu", "the prefix of taint key"),
+        ("gpu!", "not a valid taint key"),
+    ],
+)
+def test_taint_keys_refused(key: str, message: str) -> None:
+    assert message in (taint_key_problem(key) or "")
+
+
+def test_taint_values_follow_label_values() -> None:
+    assert taint_value_problem("present") is None
+    assert taint_value_problem("") is None
+    assert "not a valid taint value" in (taint_value_problem("a b") or "")
+    assert "must be at most 63" in (taint_value_problem("x" * 64) or "")
+
+
+@pytest.mark.parametrize("host", ["api.example.com", "*.example.com", "localhost", "a-1.b"])
+def test_host_names_taken(host: str) -> None:
+    assert host_name_problem(host) is None
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("https://api.example.com", "is a URL; give only the host name"),
+        ("//api.example.com", "is a URL"),
+        ("api.example.com:443", "has a path or a port"),
+        ("api.example.com/v1", "has a path or a port"),
+        ("10.0.0.1", "is an IP address"),
+        ("API.example.com", "host 'API.example.com' is not a DNS-1123 subdomain"),
+        ("api.example.com\n", "not a DNS-1123 subdomain"),
+        ("*.*.example.com", "not a DNS-1123 subdomain"),
+    ],
+)
+def test_host_names_refused(host: str, message: str) -> None:
+    assert message in (host_name_problem(host) or "")
+
+
+def test_a_namespace_is_a_label_not_a_subdomain() -> None:
+    assert dns1123_label_problem("ingress-nginx") is None
+    assert "not a DNS-1123 label" in (dns1123_label_problem("a.b") or "")
+    assert "at most 63" in (dns1123_label_problem("a" * 64) or "")
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [
+        (cpu_problem, "500m\n"),
+        (memory_problem, "16Gi\n"),
+        (label_key_problem, "app\n"),
+        (label_value_problem, "x\n"),
+        (env_var_name_problem, "PATH\n"),
+        (port_name_problem, "http\n"),
+        (dns1123_subdomain_problem, "a.b\n"),
+        (taint_key_problem, "a\n"),
+        (host_name_problem, "a.example.com\n"),
+    ],
+)
+def test_no_rule_takes_a_trailing_newline(check: Callable[[str], str | None], value: str) -> None:
+    problem = check(value)
+    assert problem is not None
+    assert "\n" not in problem

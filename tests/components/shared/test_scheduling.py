@@ -54,7 +54,7 @@ def test_node_selector_is_the_pool_selector_with_sorted_keys() -> None:
 
 def test_a_pool_needs_a_selector() -> None:
     with pytest.raises(
-        ValidationError, match=r"node_selector\n  Dictionary should have at least 1 item"
+        ValidationError, match=r"node_selector\n  Value should have at least 1 item"
     ):
         PoolScheduling(pool="gpu", node_selector={})
 

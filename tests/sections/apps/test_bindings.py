@@ -200,9 +200,10 @@ def test_s3_an_irsa_role_per_app_and_the_gateway_key() -> None:
     assert [(rule.cidr, rule.ports) for rule in s3.external_egress] == [("0.0.0.0/0", (443,))]
     backend = app_service_args(platform, next(a for a in platform.spec.apps if a.name == "backend"))
     gateway = next(b for b in backend.bindings if b.name == "gateway")
+    # Both from the one Secret the gateway component generates and its key Job registers.
     assert values(gateway) == {
-        "url": "http://ai-gateway.portkey.svc.cluster.local:4000/v1",
-        "api-key": ("ai-gateway-key-backend", "api-key"),
+        "url": ("ai-gateway-backend-key", "base-url"),
+        "api-key": ("ai-gateway-backend-key", "api-key"),
     }
     assert gateway.aliases == {"OPENAI_BASE_URL": "url", "OPENAI_API_KEY": "api-key"}
     # Never the master key.

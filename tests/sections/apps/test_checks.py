@@ -38,7 +38,7 @@ def test_two_apps_with_one_name(tmp_path: Path) -> None:
             "kind: gatway",
             "spec.apps[0].uses[1].kind",
             "unknown kind `gatway` (did you mean `gateway`?); use one of 'postgres', 'events', "
-            "'objectStore', 'analytics', 'gateway', 'app'",
+            "'objectStore', 'analytics', 'gateway', 'cache', 'app', 'chart'",
         ),
         (
             "          consume: [results]\n",

@@ -20,17 +20,25 @@ def test_routes_fallbacks_host_keys_and_bound_apps(tmp_path: Path) -> None:
             "lean",
             None,
         ),
+        "model/hosted-model": (
+            "hosted-model",
+            "serving",
+            ("gpt-4o-mini", "hosted by openai"),
+            "round",
+            None,
+        ),
     }
     assert edges(part) == {
         ("gateway/ai-gateway", "model/small", "route"): "default",
         ("gateway/ai-gateway", "model/backup-model", "route"): "",
         ("model/small", "model/backup-model", "fallback"): "fallback",
+        ("gateway/ai-gateway", "model/hosted-model", "route"): "gpt",
+        ("model/hosted-model", "model/backup-model", "fallback"): "fallback",
         ("host/llm.acme.example.com", "gateway/ai-gateway", "exposes"): "",
         ("gateway/ai-gateway", "postgres/postgres", "keys"): "keys",
         ("app/backend", "gateway/ai-gateway", "gateway"): "key",
     }
-    [fallback] = [edge for edge in part.edges if edge.kind == "fallback"]
-    assert fallback.style == "dotted"
+    assert {edge.style for edge in part.edges if edge.kind == "fallback"} == {"dotted"}
 
 
 def test_several_fallbacks_are_numbered_in_order(tmp_path: Path) -> None:
@@ -72,3 +80,15 @@ def test_keys_in_an_external_postgres_are_a_detail(tmp_path: Path) -> None:
     )
     assert nodes(part)["gateway/ai-gateway"][2] == ("LiteLLM x2", "keys in an external Postgres")
     assert ("gateway/ai-gateway", "postgres/postgres", "keys") not in edges(part)
+
+
+def test_a_private_model_falls_back_to_a_hosted_one(tmp_path: Path) -> None:
+    """Portkey's shape: the route's fallback names a hosted model, whose node the gateway
+    draws, so the edge ends on a node."""
+    text = replace_text(
+        EVERYTHING,
+        "fallbacks: [backup-model]\n    hostedModels",
+        "fallbacks: [hosted-model]\n    hostedModels",
+    )
+    labels = edges(gateway_graph(everything(tmp_path, text)))
+    assert labels[("model/small", "model/hosted-model", "fallback")] == "fallback"

@@ -37,6 +37,7 @@ def test_autoscaled_replicas_tensor_parallelism_and_lora() -> None:
     assert nodes(part)["model/llama-70b"][2] == (
         "meta-llama/Llama-3.3-70B-Instruct",
         "LoRA: support-bot",
+        "prefixAware routing via router (1 replica)",
     )
 
 

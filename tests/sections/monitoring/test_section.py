@@ -7,11 +7,13 @@ import json
 from functools import partial
 from pathlib import Path
 
+from components.cache.manifests import render_stateful_set
 from components.clickhouse.manifests import render_installation
 from components.gateway.config import render_gateway_config
 from components.kafka.manifests import render_kafka
 from shipyard.blueprint import load_blueprint
 from shipyard.sections.analytics.args import clickhouse_args
+from shipyard.sections.cache.args import valkey_cache_args
 from shipyard.sections.events.args import events_args
 from shipyard.sections.gateway.args import gateway_args
 from shipyard.sections.monitoring.args import monitoring_args, scrape_targets
@@ -50,8 +52,9 @@ def test_prod_scrapes_every_section_it_declares() -> None:
     targets = {t.name: t for t in scrape_targets(platform)}
     assert [(t.name, t.exporter, t.kind, t.port, t.isolated) for t in targets.values()] == [
         ("vllm", "vllm", "pod", "http", True),
+        ("cache", "redis", "pod", "metrics", True),
         ("ai-gateway", "litellm", "service", "http", True),
-        ("ray", "ray", "pod", "metrics", False),
+        ("ray", "ray", "pod", "metrics", True),
         ("postgres", "cnpg", "pod", "metrics", True),
         ("analytics", "clickhouse", "pod", "metrics", True),
         ("events-kafka-exporter", "kafka-exporter", "pod", "tcp-prometheus", False),
@@ -65,6 +68,17 @@ def test_prod_scrapes_every_section_it_declares() -> None:
         "strimzi.io/name": "events-kafka-exporter",
     }
     assert targets["ray"].selector == {"ray.io/is-ray-node": "yes"}
+    # The Valkey pods, where redis_exporter runs beside each server (not HAProxy's).
+    assert targets["cache"].selector == {
+        "app.kubernetes.io/name": "valkey",
+        "app.kubernetes.io/instance": "cache",
+        "app.kubernetes.io/component": "cache",
+    }
+    assert targets["cache"].down_severity == "critical"
+    cache = valkey_cache_args(platform)
+    assert cache is not None and cache.metrics is True
+    containers = render_stateful_set("cache", cache)["spec"]["template"]["spec"]["containers"]
+    assert [c["name"] for c in containers] == ["valkey", "sentinel", "metrics"]
     assert targets["analytics"].selector == {"clickhouse.altinity.com/chi": "analytics"}
     args = monitoring_args(platform)
     assert args is not None

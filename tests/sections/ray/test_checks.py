@@ -178,3 +178,12 @@ def test_an_operator_chart_path_needs_install_operator(tmp_path: Path) -> None:
         f"bp.yaml:{line}:{column}: spec.ray.operatorChartPath: a chart is installed only with "
         "`installOperator: true`; set it or drop the path"
     ]
+
+
+def test_a_ray_without_token_authentication_is_refused(tmp_path: Path) -> None:
+    text = DEV.read_text().replace('    rayVersion: "2.52.0"\n', '    rayVersion: "2.51.1"\n')
+    line, column = at(text, 'rayVersion: "2.51.1"')
+    assert problems(tmp_path, text) == [
+        f"bp.yaml:{line}:{column}: spec.ray.rayVersion: Ray 2.51.1 has no token "
+        "authentication, which Shipyard turns on; use 2.52.0 or later"
+    ]
