@@ -123,3 +123,10 @@ def test_worker_count(monkeypatch, jobs, env, misses, expected) -> None:
     cores = len(os.sched_getaffinity(0))
     want = expected if expected is not None else max(1, min(cores, misses))
     assert worker_count(jobs, misses) == want
+
+
+def test_the_cli_reads_the_same_environment_variables() -> None:
+    from shipyard.cli import plan as cli_plan
+    from shipyard.gitops import render_cache
+
+    assert (cli_plan.CACHE_ENV, cli_plan.JOBS_ENV) == (render_cache.CACHE_ENV, JOBS_ENV)
