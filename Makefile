@@ -5,7 +5,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
+# Two stamps: the runtime (what `make plan` needs: the package and its dependencies) and the
+# dev extra (tests, linters, ray, chdb, pgserver) on top of it, for `make test`.
+RUNTIME_STAMP := $(VENV)/.runtime-$(HASH)
+STAMP := $(VENV)/.installed-$(HASH)
 BLUEPRINT ?= blueprints/dev.yaml
 OUT ?= out/$(basename $(notdir $(BLUEPRINT)))
 # `make plan` also draws this blueprint's picture (a PNG when the Mermaid CLI is installed).
@@ -16,21 +20,45 @@ PICTURE_OUT := out/$(basename $(notdir $(PICTURE_BLUEPRINT)))
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: help venv plan validate policies render schema lint typecheck tools unit test e2e bench clean actionlint
+.PHONY: help venv venv-ci lock runtime plan validate policies render schema lint typecheck tools unit test e2e bench clean actionlint
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	@echo "==> Creating or updating $(VENV)"
+$(RUNTIME_STAMP): pyproject.toml
+	@echo "==> Creating or updating $(VENV) (runtime only)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.runtime-* && touch $@
+
+$(STAMP): $(RUNTIME_STAMP)
+	@echo "==> Adding the dev extra to $(VENV)"
 	@$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP) ## Create or update the virtualenv with the dev extra.
 
-plan: $(STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the resource tree, draw prod.
+# CI's install (security review, issue 22, Low 5): every dependency, build requirements
+# included, from the hashed lock; pip refuses any file whose hash is not in it. Regenerate
+# the lock with `make lock` after changing pyproject.toml (a unit test fails when stale).
+LOCK := requirements/ci.lock
+venv-ci: ## CI's install: the dev extra from requirements/ci.lock, every hash checked.
+	@echo "==> Installing $(LOCK) into $(VENV) (hashes required)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-* $(VENV)/.runtime-* && touch $(RUNTIME_STAMP) $(STAMP)
+
+lock: ## Regenerate requirements/ci.lock (pip-tools 7.6.2 in a throwaway venv).
+	@$(PYTHON) -m venv /tmp/shipyard-pip-tools
+	@/tmp/shipyard-pip-tools/bin/pip install --quiet pip-tools==7.6.2
+	@/tmp/shipyard-pip-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-find-links \
+	  --strip-extras --extra dev -o $(LOCK) pyproject.toml requirements/build.in
+
+runtime: $(RUNTIME_STAMP) ## Create or update the virtualenv with the runtime only.
+
+plan: $(RUNTIME_STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the resource tree, draw prod.
 	@echo "==> Validating $(BLUEPRINT)"
 	@$(BIN)/shipyard validate $(BLUEPRINT)
 	@echo "==> Rendering $(BLUEPRINT) under Pulumi mocks (offline) into $(OUT)/"
@@ -48,13 +76,13 @@ plan: $(STAMP) ## Main job: validate and render $(BLUEPRINT) offline, print the 
 	  echo "    For a PNG, run 'make tools' once (Debian's Chromium and the Mermaid CLI, about 75 s): make plan then draws $(PICTURE_OUT)/graph.png."; \
 	fi
 
-validate: $(STAMP) ## Validate every blueprint.
+validate: $(RUNTIME_STAMP) ## Validate every blueprint.
 	@$(BIN)/shipyard validate blueprints/*.yaml blueprints/examples/*.yaml
 
-policies: $(STAMP) ## Run the policy pack's rules offline over every blueprint.
+policies: $(RUNTIME_STAMP) ## Run the policy pack's rules offline over every blueprint.
 	@$(BIN)/shipyard validate --policies blueprints/*.yaml blueprints/examples/*.yaml
 
-schema: $(STAMP) ## Regenerate blueprints/schema.json from the models.
+schema: $(RUNTIME_STAMP) ## Regenerate blueprints/schema.json from the models.
 	@$(BIN)/shipyard schema
 
 lint: $(STAMP) ## Ruff lint and format check.

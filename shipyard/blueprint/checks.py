@@ -6,9 +6,13 @@ them all. Each check yields `(path, message)`; the loader adds file positions.
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from collections.abc import Iterator
+from typing import Any
 
-from shipyard.blueprint.errors import Finding
+from pydantic import BaseModel, ValidationError
+from pydantic.alias_generators import to_camel
+
+from shipyard.blueprint.errors import Finding, Path
 from shipyard.blueprint.platform import Platform
 from shipyard.sections.registry import BUDGET, SECTIONS
 
@@ -37,7 +41,37 @@ def check_platform(platform: Platform, *, enforce_budget: bool = True) -> list[F
                         "this is a Shipyard bug, please report it with the blueprint",
                     )
                 )
-    return findings
+    # A section's own uniqueness check words a repeat better; the generic one covers the
+    # lists no section checks.
+    reported = {path for path, _ in findings}
+    findings += [
+        (path, message)
+        for path, message in duplicate_names(platform)
+        if path not in reported and path[:-1] not in reported  # the entry, or its `name`
+    ]
+    return list(dict.fromkeys(findings))
+
+
+def duplicate_names(model: BaseModel, path: Path = ()) -> Iterator[Finding]:
+    """Every repeated `name` in any list of named entries (pools, models, adapters, routes,
+    users, topics, env vars...): the second and later ones, as `unique_names` words it."""
+    for field_name, field in type(model).model_fields.items():
+        value: Any = getattr(model, field_name)
+        key = field.alias or to_camel(field_name)
+        items = list(value.values()) if isinstance(value, dict) else value
+        if isinstance(value, BaseModel):
+            yield from duplicate_names(value, (*path, key))
+        elif isinstance(items, list | tuple) and not isinstance(value, dict):
+            seen: set[str] = set()
+            for index, item in enumerate(items):
+                if not isinstance(item, BaseModel):
+                    continue
+                name = getattr(item, "name", None)
+                if isinstance(name, str):
+                    if name in seen:
+                        yield ((*path, key, index, "name"), f"`{name}` is used more than once")
+                    seen.add(name)
+                yield from duplicate_names(item, (*path, key, index))
 
 
 def advise_platform(platform: Platform) -> list[Finding]:

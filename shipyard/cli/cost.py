@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shipyard.blueprint import BlueprintError, Platform, load_blueprint
-from shipyard.cli.abort import abort
+from shipyard.cli.abort import EXIT_USAGE, abort
 from shipyard.cost import Estimate, Sizes, estimate_platform
 from shipyard.sections.budget.checks import check_budget
 
@@ -37,15 +37,29 @@ def _load(path: Path, shown: str | None = None) -> Platform:
         abort(f"{shown or path} is invalid:\n{error}")
 
 
-def _at_revision(path: Path, revision: str) -> Platform:
-    """The blueprint as committed at `revision`, read with gitpython."""
+def _at_revision(path: Path, revision: str) -> Platform | None:
+    """The blueprint as committed at `revision`, read with gitpython; None when it did not
+    exist there (a new blueprint: its whole cost is the change)."""
     import git  # gitpython; imported here since only --against needs it
 
     try:
         repo = git.Repo(path.resolve().parent, search_parent_directories=True)
         relative = path.resolve().relative_to(Path(repo.working_tree_dir or ".").resolve())
-        text = repo.git.show(f"{revision}:{relative.as_posix()}")
     except (git.GitError, ValueError) as error:
+        abort(f"cannot read {path} from git: {str(error).strip()}", EXIT_USAGE)
+    from gitdb.exc import BadName, BadObject  # type: ignore[import-untyped]
+
+    try:
+        commit = repo.commit(revision)
+    except (git.GitError, ValueError, BadName, BadObject):
+        abort(f"`--against`: unknown revision `{revision}`", EXIT_USAGE)
+    try:
+        blob = commit.tree / relative.as_posix()
+    except KeyError:
+        return None
+    try:
+        text = blob.data_stream.read().decode("utf-8")
+    except (git.GitError, UnicodeDecodeError) as error:
         abort(f"cannot read {path} at `{revision}`: {str(error).strip()}")
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / path.name
@@ -107,7 +121,11 @@ def cost(blueprint: Path, output: str, against: str | None) -> None:
     """Estimate a blueprint's monthly cost at its pools' min, desired and max sizes."""
     platform = _load(blueprint)
     estimate = estimate_platform(platform)
-    before = estimate_platform(_at_revision(blueprint, against)) if against else None
+    earlier = _at_revision(blueprint, against) if against else None
+    before = estimate_platform(earlier) if earlier is not None else None
+    if against and before is None:
+        # The blueprint is new since `against`: the change is its whole cost.
+        before = replace(estimate, pools=[], items=[], assumptions=[])
     if output == "json":
         data = estimate_json(estimate)
         if before is not None:
@@ -124,7 +142,8 @@ def cost(blueprint: Path, output: str, against: str | None) -> None:
             f"{key} {getattr(estimate.total, key) - getattr(before.total, key):+,.2f}"
             for key in ("min", "desired", "max")
         ]
-        stdout.print(escape(f"change since {against}: " + ", ".join(change) + " USD/month"))
+        new = " (new since then)" if earlier is None else ""
+        stdout.print(escape(f"change since {against}{new}: " + ", ".join(change) + " USD/month"))
     if estimate.unpriced:
         stdout.print(
             escape(

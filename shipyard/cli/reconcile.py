@@ -280,13 +280,7 @@ def reconcile(
         if once:
             daemon.reconcile_pass()
             daemon.wait_idle()
-            stalled = [
-                name
-                for name, state in daemon.status()["stacks"].items()
-                if (state.get("condition") or {}).get("status") == "Stalled"
-            ]
-            if stalled:
-                abort(f"stalled: {', '.join(stalled)} (see the JSON log)", EXIT_INVALID)
+            _exit_once(daemon.status())
             return
         servers = _serve(daemon, listeners, logger)
         logger.info(
@@ -335,6 +329,33 @@ def _serve(daemon: Any, listeners: dict[str, tuple[str, int]], logger: logging.L
             extra={"fields": {"listen": f"{host}:{server.port}", "routes": routes[option]}},
         )
     return servers
+
+
+def _exit_once(status: dict[str, Any]) -> None:
+    """`--once`'s verdict: exit 1 when the branch could not be fetched, a stack is Stalled,
+    or its apply of this pass failed; return (exit 0) when every stack is applied."""
+    source = status["source"]
+    if not source.get("available", True):
+        abort(f"could not fetch: {source.get('message')} (see the JSON log)", EXIT_INVALID)
+    stacks: dict[str, Any] = status["stacks"]
+    stalled = [
+        name
+        for name, state in stacks.items()
+        if (state.get("condition") or {}).get("status") == "Stalled"
+    ]
+    if stalled:
+        abort(f"stalled: {', '.join(stalled)} (see the JSON log)", EXIT_INVALID)
+    failed = [
+        name
+        for name, state in stacks.items()
+        if "error" in state
+        or (
+            state.get("last_attempted_commit")
+            and state.get("last_attempted_commit") != state.get("last_successful_commit")
+        )
+    ]
+    if failed:
+        abort(f"apply failed: {', '.join(failed)} (see the JSON log)", EXIT_INVALID)
 
 
 def _namespaced(option: str, value: str | None) -> tuple[str, str] | None:

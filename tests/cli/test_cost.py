@@ -36,15 +36,16 @@ def test_json_totals(invoke: Invoke) -> None:
     data = json.loads(result.stdout)
     platform = load_blueprint(PROD)
     assert [pool["name"] for pool in data["pools"]] == [p.name for p in platform.spec.node_pools]
-    # Hand-worked: pools system 2 x 0.4032, gpu-a10g 4 x 1.006 and gpu-burst 1 x 2.24208
-    # (raised from their declared desired to what the models start with), gpu-h100
-    # 1 x 55.04, x 730 h; caches 300 GiB and node disks (2 x 100 + 4 x 200 + 500 + 100)
+    # Hand-worked: pools system 2 x 0.4032, gpu-a10g 4 x 1.006 and gpu-burst 2 x 2.24208
+    # (raised from their declared desired to what the models start with: qwen-32b's
+    # prefill and decode servers), gpu-h100 1 x 55.04, x 730 h; caches 500 GiB (one per
+    # qwen-32b role) and node disks (2 x 100 + 4 x 200 + 500 + 2 x 100)
     # GiB at 0.08; data volumes 1090 GiB (Postgres 300, Kafka 330, ClickHouse 400, Keeper 30,
     # the cache 30) at 0.08; llama-70b's staged weights in S3 (70.6e9 parameters x 2 bytes)
     # at 0.023; control plane 0.10 x 730; one NAT gateway 0.045 x 730 + 500 GB x 0.045.
     desired = (
-        (2 * 0.4032 + 4 * 1.006 + 55.04 + 2.24208) * 730
-        + (300 + 1600 + 1090) * 0.08
+        (2 * 0.4032 + 4 * 1.006 + 55.04 + 2 * 2.24208) * 730
+        + (500 + 1700 + 1090) * 0.08
         + 70.6e9 * 2 / 1024**3 * 0.023
         + 0.10 * 730
         + 0.045 * 730
@@ -115,8 +116,8 @@ def test_against_an_unknown_revision_is_a_user_error(invoke: Invoke, tmp_path: P
     blueprint = tmp_path / "prod.yaml"
     blueprint.write_text(PROD.read_text(encoding="utf-8"), encoding="utf-8")
     result = invoke(["cost", str(blueprint), "--against", "HEAD~1"])
-    assert result.exit_code == 1
-    assert f"cannot read {blueprint} at `HEAD~1`" in result.stderr
+    assert result.exit_code == 2  # a usage error: no such revision in an empty repository
+    assert result.stderr == "error: `--against`: unknown revision `HEAD~1`\n"
 
 
 def test_over_budget_prints_the_breakdown_then_fails(invoke: Invoke, tmp_path: Path) -> None:
@@ -133,3 +134,38 @@ def test_over_budget_prints_the_breakdown_then_fails(invoke: Invoke, tmp_path: P
     assert "over the budget of $1,000.00" in result.stderr
     assert "Traceback" not in result.output
     assert desired.spec.budget is not None and desired.spec.budget.monthly_usd == 50000
+
+
+def _repo_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    import git
+
+    repo = git.Repo.init(tmp_path)
+    with repo.config_writer() as writer:
+        writer.set_value("user", "name", "test").set_value("user", "email", "test@example.com")
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        repo.index.add([str(tmp_path / name)])
+    repo.index.commit("first")
+    return tmp_path
+
+
+def test_against_an_unknown_revision_is_a_usage_error(invoke: Invoke, tmp_path: Path) -> None:
+    root = _repo_with(tmp_path, {"blueprints/prod.yaml": PROD.read_text(encoding="utf-8")})
+    result = invoke(["cost", str(root / "blueprints/prod.yaml"), "--against", "no-such-rev"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: `--against`: unknown revision `no-such-rev`\n"
+
+
+def test_a_new_blueprints_change_is_its_whole_cost(invoke: Invoke, tmp_path: Path) -> None:
+    root = _repo_with(tmp_path, {"README": "x\n"})
+    blueprint = root / "blueprints" / "prod.yaml"
+    blueprint.parent.mkdir()
+    blueprint.write_text(PROD.read_text(encoding="utf-8"), encoding="utf-8")
+    result = invoke(["cost", str(blueprint), "--against", "HEAD", "--output", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["difference"] == {
+        key: pytest.approx(data["total"][key]) for key in ("min", "desired", "max")
+    }
+    assert data["total"]["desired"] > 0

@@ -235,3 +235,14 @@ def test_a_policy_pack_without_its_file_is_refused(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert f"`--policy-pack`: {tmp_path} has no PulumiPolicy.yaml" in result.stderr
+
+
+def test_once_exits_1_when_the_branch_cannot_be_fetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(applier_module, "AutomationApplier", RecordingApplier)
+    RecordingApplier.applied, RecordingApplier.fail = [], False
+    code, stderr = once(tmp_path / "no-such-repo.git", tmp_path)
+    assert code == 1
+    assert "error: could not fetch: fetching main from" in stderr
+    assert RecordingApplier.applied == []

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from shipyard.blueprint import load_blueprint
+from shipyard.sections.models.placements import placements
 
 TYPE_TOKEN = "shipyard:serving:VllmService"
 
@@ -14,13 +15,14 @@ def test_text_output_prints_the_tree(invoke) -> None:
     result = invoke(["render", "blueprints/dev.yaml"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "shipyard-dev (dev): 20 resources"
+    assert lines[0] == "shipyard-dev (dev): 21 resources"
     # Parents before children, siblings by type then name.
     entries = [line.lstrip("│├└─ ") for line in lines[1:]]
     assert entries == [
         "kubernetes:core/v1:Namespace  llm-dev",
         "pulumi:providers:kubernetes  shipyard-dev-cluster",
         "shipyard:compute:RayCluster  ray",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy  ray-network-policy",
         "kubernetes:ray.io/v1:RayCluster  ray",
         "shipyard:compute:KubeRayOperator  ray-kuberay",
         "kubernetes:helm.sh/v3:Release  ray-kuberay",
@@ -41,8 +43,8 @@ def test_text_output_prints_the_tree(invoke) -> None:
     ]
     # The component's children are indented one level deeper than the component.
     indent = [len(line) - len(line.lstrip("│├└─ ")) for line in lines[1:]]
-    assert indent[16:] == [indent[15] + 4] * 4
-    assert indent[5] == indent[4] + 4 == indent[2] + 8
+    assert indent[17:] == [indent[16] + 4] * 4
+    assert indent[6] == indent[5] + 4 == indent[2] + 8
     assert "Traceback" not in result.output
 
 
@@ -50,7 +52,7 @@ def test_json_output_lists_every_resource_with_its_parent(invoke) -> None:
     result = invoke(["render", "blueprints/dev.yaml", "--output", "json"])
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
-    assert [set(row) for row in rows] == [{"type", "name", "urn", "parent"}] * 20
+    assert [set(row) for row in rows] == [{"type", "name", "urn", "parent"}] * 21
     [component] = [row for row in rows if row["type"] == TYPE_TOKEN]
     [deployment] = [
         row
@@ -77,6 +79,7 @@ def test_out_writes_the_objects(invoke, tmp_path: Path) -> None:
         "namespace-llm-dev.yaml",
         "networkpolicy-llm-dev-ai-gateway.yaml",
         "networkpolicy-llm-dev-qwen-small.yaml",
+        "networkpolicy-llm-dev-ray.yaml",
         "poddisruptionbudget-llm-dev-ai-gateway.yaml",
         "poddisruptionbudget-llm-dev-qwen-small.yaml",
         "raycluster-llm-dev-ray.yaml",
@@ -85,7 +88,7 @@ def test_out_writes_the_objects(invoke, tmp_path: Path) -> None:
         "service-llm-dev-qwen-small.yaml",
         "serviceaccount-llm-dev-ai-gateway.yaml",
     ]
-    assert result.stderr.endswith(f"wrote 13 Kubernetes object(s) to {out}\n")
+    assert result.stderr.endswith(f"wrote 14 Kubernetes object(s) to {out}\n")
 
 
 def test_blueprint_outside_the_project(invoke, dev_blueprint: Path, write_blueprint) -> None:
@@ -102,7 +105,12 @@ def test_prod_renders_every_model(invoke, prod_blueprint: Path) -> None:
     assert result.exit_code == 0
     platform = load_blueprint(prod_blueprint)
     components = [row["name"] for row in json.loads(result.stdout) if row["type"] == TYPE_TOKEN]
-    assert components == sorted(model.name for model in platform.spec.models)
+    # One VllmService per model, or per role with prefill/decode.
+    assert components == sorted(
+        placement.name
+        for index, model in enumerate(platform.spec.models)
+        for placement in placements(index, model)
+    )
 
 
 def test_invalid_blueprint_exits_1_without_traceback(

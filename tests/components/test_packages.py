@@ -24,7 +24,9 @@ RESOURCES = {
     "eks": {"EksCluster": "EksClusterArgs"},
     "gateway": {"AiGateway": "GatewayArgs"},
     "gitops_reconciler": {"GitopsReconciler": "GitopsReconcilerArgs"},
+    "helm_chart": {"PinnedChart": "PinnedChartArgs"},
     "kafka": {"Kafka": "KafkaArgs"},
+    "manifests": {"PlainManifests": "PlainManifestsArgs"},
     "minio": {"Minio": "MinioArgs"},
     "monitoring": {"Monitoring": "MonitoringArgs"},
     "node_pool": {"NodePool": "NodePoolArgs"},
@@ -32,6 +34,7 @@ RESOURCES = {
     "ray": {"KubeRayOperator": "KubeRayOperatorArgs", "RayCluster": "RayClusterArgs"},
     "s3": {"S3Bucket": "S3BucketArgs"},
     "vllm": {"VllmService": "VllmServiceArgs"},
+    "vllm_router": {"VllmRouter": "VllmRouterArgs"},
 }
 
 

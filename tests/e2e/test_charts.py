@@ -43,6 +43,7 @@ def test_a_local_chart_and_a_manifest_go_up_and_stay_put(
     assert offline == [
         ("kubernetes:apps/v1:Deployment", "echo:charts-e2e/echo"),
         ("kubernetes:core/v1:Service", "echo:charts-e2e/echo"),
+        ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "echo:charts-e2e/echo"),
     ]
     token = "e2e" + secrets.token_hex(16)
     monkeypatch.setenv("KUBECONFIG", kube_cluster)
@@ -73,7 +74,7 @@ def test_a_local_chart_and_a_manifest_go_up_and_stay_put(
     deployment = apps.read_namespaced_deployment("echo", NAMESPACE)
     assert deployment.spec.replicas == 2
     [container] = deployment.spec.template.spec.containers
-    assert container.image == "registry.example.com/shipyard-tests/echo:0.3.1"
+    assert container.image == "registry.example.com/shipyard-tests/echo:0.3.1@sha256:" + "e" * 64
     assert container.env[0].value_from.secret_key_ref.name == "echo-api"
     assert deployment.spec.template.spec.security_context.run_as_non_root is True
     service = core.read_namespaced_service("echo", NAMESPACE)

@@ -38,7 +38,7 @@ def test_the_diagram_of_a_new_platform_is_all_added() -> None:
     source = to_mermaid(stack.graph.graph, stack.graph, title=False)
     nodes = len(stack.graph.graph.nodes) + len(stack.graph.graph.groups)
     edges = len(stack.graph.graph.edges)
-    assert (nodes, edges) == (19, 21)  # prod.yaml's pools, models, gateway, Ray and data
+    assert (nodes, edges) == (20, 22)  # prod.yaml's pools, models, gateway, Ray, data, cache
     assert (
         "**Cost**: not available yet\n"
         "\n"

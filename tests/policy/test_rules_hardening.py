@@ -77,10 +77,10 @@ def test_images_without_a_digest_are_reported() -> None:
     assert violations(rule, deployment({"image": digest})) == []
 
 
-def test_the_digest_rule_is_advisory_unless_a_stack_makes_it_mandatory() -> None:
+def test_the_digest_rule_is_off_unless_a_stack_turns_it_on() -> None:
     from shipyard.policy import RULES_BY_NAME
 
-    assert RULES_BY_NAME["images-pinned-by-digest"].enforcement_level == "advisory"
+    assert RULES_BY_NAME["images-pinned-by-digest"].enforcement_level == "disabled"
 
 
 @pytest.mark.parametrize("version", [None, "", "latest"])

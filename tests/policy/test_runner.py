@@ -72,7 +72,6 @@ def test_mandatory_findings_come_before_advisory_ones() -> None:
     assert [(f.policy, f.level) for f in findings] == [
         ("pinned-images", "mandatory"),
         ("namespaces-have-network-policies", "mandatory"),
-        ("images-pinned-by-digest", "advisory"),
         ("monthly-cost-within-budget", "advisory"),
     ]
 
@@ -98,10 +97,14 @@ DIGEST_RULE = "images-pinned-by-digest"
 def test_example_blueprints_pass_every_policy(name: str) -> None:
     blueprint = ROOT / "blueprints" / f"{name}.yaml"
     findings = blueprint_findings(blueprint, load_blueprint(blueprint), ROOT)
-    # The blueprints pin images by tag: the digest rule advises, and nothing else is found.
-    assert [f for f in findings if f.policy != DIGEST_RULE] == []
-    digests = [f for f in findings if f.policy == DIGEST_RULE]
-    assert digests and {f.level for f in digests} == {"advisory"}
+    assert findings == []
+
+
+def test_the_digest_rule_turned_on_for_prod_reports_every_tag_only_image() -> None:
+    blueprint = ROOT / "blueprints" / "prod.yaml"
+    settings = parse_policy_config({DIGEST_RULE: "mandatory"})
+    findings = blueprint_findings(blueprint, load_blueprint(blueprint), ROOT, settings)
+    assert findings and {(f.policy, f.level) for f in findings} == {(DIGEST_RULE, "mandatory")}
 
 
 def test_prod_renders_cache_claims_that_the_stateful_rule_accepts() -> None:

@@ -25,6 +25,9 @@ from components.shared.names import Dns1123Label, PinnedImage, ServiceName
 from shipyard.blueprint.base import BlueprintModel
 from shipyard.blueprint.shared import Resources, SecretRef, UseBase
 
+Alias = Annotated[str, Field(min_length=1, pattern=r"^\S+$")]
+"""A name clients may send: not empty, no whitespace (it is matched exactly)."""
+
 
 class Limits(BlueprintModel):
     rpm: Annotated[int | None, Field(gt=0, description="Requests per minute.")] = None
@@ -36,7 +39,7 @@ class Route(BlueprintModel):
 
     model: Annotated[str, Field(min_length=1, description="A declared model's `name`.")]
     aliases: Annotated[
-        list[str], Field(description="Other names clients may request the model by.")
+        list[Alias], Field(description="Other names clients may request the model by.")
     ] = []
     fallbacks: Annotated[
         list[str], Field(description="Declared models (by `name`) to try, in order, on failure.")
@@ -155,7 +158,9 @@ class HostedModel(BlueprintModel):
         str | None, Field(description="Bedrock's AWS region, or Vertex's location.")
     ] = None
     project: Annotated[str | None, Field(description="Vertex's Google Cloud project.")] = None
-    aliases: Annotated[list[str], Field(description="Other names clients may request it by.")] = []
+    aliases: Annotated[
+        list[Alias], Field(description="Other names clients may request it by.")
+    ] = []
     fallbacks: Annotated[
         list[str],
         Field(description="Declared or hosted models (by `name`) to try, in order, on failure."),

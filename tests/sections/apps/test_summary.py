@@ -3,6 +3,7 @@ through `uses:`, on the test blueprint and on every example."""
 
 from __future__ import annotations
 
+import shutil
 from functools import partial
 from pathlib import Path
 
@@ -86,6 +87,8 @@ def test_every_example_gets_its_access_phrase(tmp_path: Path, name: str) -> None
     old, new, phrase = EXAMPLE_CHANGES[name]
     text = (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
     assert text.count(old) == 1
+    # The manifest files the examples name, relative to them.
+    shutil.copytree(EXAMPLES / "manifests", tmp_path / "manifests")
     base = load(tmp_path, text)
     head = load(tmp_path, text.replace(old, new))
     assert phrase in summarize(base, head)
