@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import pulumi
 
-from shipyard.blueprint import BlueprintError, load_blueprint
+from shipyard.blueprint import BlueprintError, Platform, load_blueprint
 from shipyard.compose import compose_platform, stack_outputs
 
 CONFIG_NAMESPACE = "shipyard"
@@ -20,15 +23,34 @@ POSTGRES_PASSWORD = "postgresPassword"
 CREDENTIALS = "credentials"
 
 
+_PRELOADED: ContextVar[tuple[Path, Platform] | None] = ContextVar("preloaded", default=None)
+
+
+@contextmanager
+def preloaded_blueprint(path: Path, platform: Platform | None) -> Iterator[None]:
+    """While inside, a program run for the blueprint at `path` (resolved) uses `platform`
+    instead of loading the file again: `shipyard render` and `shipyard plan` have already
+    loaded it to report its errors. A deploy never sets it."""
+    token = _PRELOADED.set((path.resolve(), platform) if platform is not None else None)
+    try:
+        yield
+    finally:
+        _PRELOADED.reset(token)
+
+
 def run_stack(project_root: Path) -> None:
     """Load the blueprint named by `shipyard:blueprint` and create its resources."""
     config = pulumi.Config(CONFIG_NAMESPACE)
     relative = config.require(BLUEPRINT_KEY)
-    try:
-        platform = load_blueprint(project_root / relative, name=relative)
-    except BlueprintError as error:
-        # RunError prints the message alone: a user error, not a crash.
-        raise pulumi.RunError(f"the blueprint is invalid:\n{error}") from None
+    preloaded = _PRELOADED.get()
+    if preloaded is not None and preloaded[0] == (project_root / relative).resolve():
+        platform = preloaded[1]
+    else:
+        try:
+            platform = load_blueprint(project_root / relative, name=relative)
+        except BlueprintError as error:
+            # RunError prints the message alone: a user error, not a crash.
+            raise pulumi.RunError(f"the blueprint is invalid:\n{error}") from None
     composed = compose_platform(
         platform,
         gateway_master_key=config.get_secret(GATEWAY_MASTER_KEY),

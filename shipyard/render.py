@@ -6,10 +6,13 @@ create. It is the base of `shipyard render`, and later of plans and diffs.
 
 from __future__ import annotations
 
+import gc
 import runpy
+import sys
 import types
 import typing
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +20,15 @@ from typing import Any
 import pulumi
 from pulumi import _types as pulumi_types
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from shipyard.program import BLUEPRINT_KEY, CONFIG_NAMESPACE
+from shipyard.blueprint import Platform
+from shipyard.program import BLUEPRINT_KEY, CONFIG_NAMESPACE, preloaded_blueprint
 
 PROJECT = "shipyard"
 STACK_PROGRAM = Path("stacks") / "__main__.py"
@@ -139,9 +145,14 @@ class ResourceClasses:
 
     def __init__(self) -> None:
         self._by_token: dict[str, type] = {}
+        self._string_outputs: dict[str, list[str]] = {}
+        self._modules_seen = -1
 
     def get(self, type_token: str) -> type | None:
-        if type_token not in self._by_token:  # a module imported since the last look
+        # A token not found is looked for again only once more modules are imported: a
+        # component's token (never a CustomResource) walked every class at each instance.
+        if type_token not in self._by_token and len(sys.modules) != self._modules_seen:
+            self._modules_seen = len(sys.modules)
             for cls in _subclasses(pulumi.CustomResource):
                 token = pulumi.get_type_token(cls)
                 if token:
@@ -150,11 +161,16 @@ class ResourceClasses:
 
     def string_outputs(self, type_token: str) -> list[str]:
         """The resource's output properties of string type (Pulumi names)."""
+        known = self._string_outputs.get(type_token)
+        if known is not None:
+            return known
         cls = self.get(type_token)
         if cls is None:
             return []
         hints = pulumi_types.resource_types(cls)
-        return sorted(prop for prop, hint in hints.items() if _is_string(hint))
+        found = sorted(prop for prop, hint in hints.items() if _is_string(hint))
+        self._string_outputs[type_token] = found
+        return found
 
 
 class DeployTimeMocks(EchoMocks):
@@ -196,7 +212,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        response = (
+            super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            if request.type == "pulumi:pulumi:Stack"
+            else self._register(request)
+        )
         if request.type in EXPANDED_BY_PROVIDER:
             self._record_expanded(request, response.urn)
         elif request.type != "pulumi:pulumi:Stack":
@@ -221,6 +241,46 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     ignore_changes=tuple(request.ignoreChanges),
                 )
             )
+        return response
+
+    def _register(self, request: Any) -> Any:
+        """`MockMonitor.RegisterResource` without its round trip. A plain output (see
+        `_plain`) the mocks echo unchanged, the same object as the input, is answered with
+        the request's own wire value; another plain one is converted by protobuf directly.
+        Only the rest goes through the SDK's serializer, as in `MockMonitor`."""
+        urn = self.make_urn(request.parent, request.type, request.name)
+        # Deserializing a resource reference needs an event loop on this thread.
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
+        inputs = rpc.deserialize_properties(request.object)
+        resource_id, state = self.mocks.new_resource(
+            pulumi.runtime.MockResourceArgs(
+                typ=request.type,
+                name=request.name,
+                inputs=inputs,
+                provider=request.provider,
+                resource_id=request.importId,
+                custom=request.custom or False,
+            )
+        )
+        response = resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id or "")
+        wire = response.object
+        rest = {}
+        for key, value in state.items():
+            if not _plain(value):
+                rest[key] = value
+            elif key in inputs and inputs[key] is value:
+                wire.fields[key].CopyFrom(request.object.fields[key])
+            else:  # a placeholder, say: protobuf's own conversion, as serializing ends in
+                wire.update({key: value})
+        if rest:
+            serialized = _sync_await(rpc.serialize_properties(rest, {}))
+            for key in serialized.fields:
+                wire.fields[key].CopyFrom(serialized.fields[key])
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(
+            urn,
+            resource_id,  # type: ignore[arg-type]
+            state,
+        )
         return response
 
     def _record_expanded(self, request: Any, urn: str) -> None:
@@ -271,6 +331,21 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
 
 
+def _plain(value: Any) -> bool:
+    """A value whose wire form is exactly what serializing it gives: strings, numbers,
+    booleans and their lists and maps. Not None (dropped when serialized), the unknown
+    sentinel, assets or resource references."""
+    if isinstance(value, str):
+        return value != rpc.UNKNOWN
+    if isinstance(value, bool | int | float):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _plain(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    return False
+
+
 EXPANDED_BY_PROVIDER = frozenset({"kubernetes:helm.sh/v4:Chart", "kubernetes:yaml/v2:ConfigGroup"})
 """Component resources the Kubernetes provider expands into objects itself."""
 
@@ -296,6 +371,38 @@ def find_project_root(start: Path) -> Path | None:
     return None
 
 
+GC_THRESHOLDS = (50_000, 20, 100)
+"""The collector's thresholds while a program renders. At the default (700, 10, 10) the
+collector took a third of a 1,000-model render, scanning the SDK's many young objects
+again and again; these keep the memory peak no higher (docs/performance.md)."""
+
+
+def _no_stack_trace() -> Any:
+    return source_pb2.StackTrace()
+
+
+@contextmanager
+def _render_runtime() -> Iterator[None]:
+    """The process tuned for one render, and put back after.
+
+    - The garbage collector: what was there before (the imported modules) is frozen out
+      of its scans, and it runs less often (`GC_THRESHOLDS`).
+    - The SDK's stack trace of every registration: only the engine shows it (the source
+      position of a resource), the mock monitor drops it, and it was a tenth of a render.
+    """
+    thresholds = gc.get_threshold()
+    stack_trace = pulumi_resource._get_stack_trace
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    pulumi_resource._get_stack_trace = _no_stack_trace
+    try:
+        yield
+    finally:
+        pulumi_resource._get_stack_trace = stack_trace
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def render_program(
     program: Callable[[], None], stack: str, config: dict[str, str]
 ) -> list[RenderedResource]:
@@ -303,20 +410,28 @@ def render_program(
     monitor = RecordingMonitor(DeployTimeMocks())
     install_monitor(monitor, PROJECT, stack)
     pulumi.runtime.set_all_config(config, [])
-    _sync_await(run_pulumi_func(program))
+    with _render_runtime():
+        _sync_await(run_pulumi_func(program))
     return list(monitor.recorded)
 
 
 def render_blueprint(
-    blueprint: Path, project_root: Path, stack: str = "render"
+    blueprint: Path,
+    project_root: Path,
+    stack: str = "render",
+    platform: Platform | None = None,
 ) -> list[RenderedResource]:
-    """Run the project's real stack program for `blueprint` under mocks."""
+    """Run the project's real stack program for `blueprint` under mocks.
+
+    `platform`, the caller's own `load_blueprint(blueprint)`, is what the program uses
+    instead of reading, parsing and validating the same file a second time."""
     program_file = project_root / STACK_PROGRAM
     absolute = Path(blueprint).resolve()
     inside = absolute.is_relative_to(project_root.resolve())
     named = absolute.relative_to(project_root.resolve()) if inside else absolute
     config = {f"{CONFIG_NAMESPACE}:{BLUEPRINT_KEY}": str(named)}
-    return render_program(lambda: _run_file(program_file), stack, config)
+    with preloaded_blueprint(absolute, platform):
+        return render_program(lambda: _run_file(program_file), stack, config)
 
 
 def _run_file(program_file: Path) -> None:

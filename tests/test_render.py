@@ -15,6 +15,7 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pulumi
 import pytest
+from pulumi.runtime.mocks import MockMonitor
 from ruamel.yaml import YAML
 
 from components.eks.args import STORAGE_CLASS
@@ -24,6 +25,7 @@ from shipyard.blueprint import Platform, load_blueprint
 from shipyard.render import (
     COMPUTED_PLACEHOLDER,
     DeployTimeMocks,
+    RecordingMonitor,
     RenderedResource,
     ResourceClasses,
     computed_placeholder,
@@ -326,6 +328,68 @@ def test_rendering_twice_in_one_process_gives_the_same_tree(
         (r.urn, r.parent or "") for r in second
     )
     assert len(first) == len({r.urn for r in first}) == 21
+
+
+def _comparable(resources: list[RenderedResource]) -> list[tuple[Any, ...]]:
+    """Every recorded field, dependency URNs as sets (the SDK gathers them in sets)."""
+    return sorted(
+        (
+            r.urn,
+            r.parent,
+            repr(r.inputs),
+            r.protect,
+            sorted((key, sorted(urns)) for key, urns in r.property_dependencies.items()),
+            sorted(r.dependencies),
+            r.provider,
+            r.ignore_changes,
+        )
+        for r in resources
+    )
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_fast_registration_records_what_the_sdk_monitor_does(
+    project_root: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    blueprint = project_root / "blueprints" / f"{name}.yaml"
+    fast = render_blueprint(blueprint, project_root, stack=name)
+    # The SDK's own mock monitor: deserialize, echo, serialize every registration again.
+    monkeypatch.setattr(
+        RecordingMonitor,
+        "_register",
+        lambda self, request: MockMonitor.RegisterResource(self, request),
+    )
+    sdk = render_blueprint(blueprint, project_root, stack=name)
+    assert _comparable(fast) == _comparable(sdk)
+    assert len(fast) == len(sdk) > 0
+
+
+def test_a_render_leaves_the_process_as_it_found_it(
+    project_root: Path, dev_blueprint: Path
+) -> None:
+    import gc
+
+    from pulumi.runtime import resource as pulumi_resource
+
+    thresholds, stack_trace = gc.get_threshold(), pulumi_resource._get_stack_trace
+    render_blueprint(dev_blueprint, project_root, stack="dev")
+    assert gc.get_threshold() == thresholds
+    assert pulumi_resource._get_stack_trace is stack_trace
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_preloaded_blueprint_is_not_read_again(
+    project_root: Path, dev_blueprint: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "dev.yaml"
+    copy.write_text(dev_blueprint.read_text())
+    platform = load_blueprint(copy)
+    copy.write_text("not: a blueprint\n")  # the program would fail on it
+    resources = render_blueprint(copy, project_root, "dev", platform)
+    expected = render_blueprint(dev_blueprint, project_root, "dev")
+    assert sorted(r.urn for r in resources) == sorted(r.urn for r in expected)
+    with pytest.raises(Exception, match="the blueprint is invalid"):
+        render_blueprint(copy, project_root, "dev")
 
 
 def test_manifest_restores_integers() -> None:

@@ -13,6 +13,10 @@ from shipyard.gitops.git_facts import GitFactsError
 from shipyard.policy import PolicyConfigError, PolicySettings, load_policy_config
 
 FORMATS = ("json", "markdown", "text")
+# `render_cache.CACHE_ENV` and `plan_renders.JOBS_ENV`, spelled out: importing those
+# modules loads the Pulumi SDK, and `shipyard plan --help` stays fast without it.
+CACHE_ENV = "SHIPYARD_RENDER_CACHE"
+JOBS_ENV = "SHIPYARD_PLAN_JOBS"
 
 
 @click.command()
@@ -37,7 +41,27 @@ FORMATS = ("json", "markdown", "text")
     type=click.Path(path_type=Path, dir_okay=False),
     help="Enforcement levels and rule settings (JSON, as `pulumi --policy-pack-config` takes).",
 )
-def plan(base: str, head: str, output_format: str, policy_config: Path | None) -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar=CACHE_ENV,
+    help="Keep renders here by content hash (blueprint, program, dependencies), so a re-run "
+    f"renders only what changed; safe to share. Default: no cache. Env: {CACHE_ENV}.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar=JOBS_ENV,
+    help=f"Render in at most this many processes. Default: one per core. Env: {JOBS_ENV}.",
+)
+def plan(
+    base: str,
+    head: str,
+    output_format: str,
+    policy_config: Path | None,
+    cache_dir: Path | None,
+    jobs: int | None,
+) -> None:
     """Plan every stack the changes from --base to --head affect: blueprint changes in plain
     words, the resource diff, validation and policies. Offline: renders under Pulumi mocks.
 
@@ -46,6 +70,7 @@ def plan(base: str, head: str, output_format: str, policy_config: Path | None) -
     # These load the Pulumi SDK: imported here so `shipyard plan --help` stays fast.
     from shipyard.gitops.plan import build_plan
     from shipyard.gitops.plan_report import render_json, render_markdown, render_text
+    from shipyard.gitops.render_cache import RenderCache
 
     renderers = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
@@ -64,7 +89,9 @@ def plan(base: str, head: str, output_format: str, policy_config: Path | None) -
                 base,
                 head,
                 settings,
-                on_stack=lambda name: status.update(f"Rendering stack {name} at both revisions..."),
+                on_stack=lambda name: status.update(f"Planning stack {name}: both revisions..."),
+                cache=RenderCache(cache_dir) if cache_dir is not None else None,
+                jobs=jobs,
             )
         except GitFactsError as error:
             abort(str(error), EXIT_USAGE)

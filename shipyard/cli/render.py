@@ -162,7 +162,7 @@ def render(blueprint: Path, out: Path | None, output: str) -> None:
         abort("no Pulumi.yaml found here or above; run from the Shipyard project", EXIT_USAGE)
     with stderr.status(f"Rendering {blueprint} under Pulumi mocks..."):
         resources = _ordered(
-            render_blueprint(blueprint, project_root, platform.metadata.environment)
+            render_blueprint(blueprint, project_root, platform.metadata.environment, platform)
         )
     if output == "json":
         rows = [

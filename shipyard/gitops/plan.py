@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.util
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,8 +21,10 @@ from shipyard.blueprint import Platform
 from shipyard.gitops.affected import AffectedStack, Stack, in_promotion_order, is_program_path
 from shipyard.gitops.blueprint_summary import summarize
 from shipyard.gitops.git_facts import GitFacts, Revision
+from shipyard.gitops.plan_renders import RenderJob, render_all
+from shipyard.gitops.render_cache import RenderCache
 from shipyard.gitops.resource_diff import ACTIONS, ResourceChange, diff_resources
-from shipyard.gitops.revisions import affected_at, load_blueprint_at
+from shipyard.gitops.revisions import LoadedBlueprint, affected_at, load_blueprint_at
 from shipyard.graph.diff import Changes
 from shipyard.graph.plan_diagram import graph_changes
 from shipyard.policy import Finding, PolicySettings, evaluate, resources_from_render
@@ -32,7 +34,8 @@ from shipyard.render import RenderedResource, render_blueprint
 from shipyard.sections.models.cold_start import cold_start_notes
 
 Status = Literal["ok", "invalid", "removed", "error"]
-Render = Callable[[Path, Path, str], list[RenderedResource]]
+Render = Callable[..., list[RenderedResource]]
+"""`render_blueprint`'s signature: (blueprint file, project root, stack, platform)."""
 COST_NOT_AVAILABLE = "not available yet"
 """Shown while `shipyard.cost` (the estimate) does not exist."""
 
@@ -95,52 +98,68 @@ def build_plan(
     settings: PolicySettings | None = None,
     render: Render = render_blueprint,
     on_stack: Callable[[str], None] | None = None,
+    cache: RenderCache | None = None,
+    jobs: int | None = None,
 ) -> Plan:
     """Plan every stack the changes from `base_name` (its merge base with the head) to
-    `head_name` affect. Raises `GitFactsError` for an unknown revision."""
+    `head_name` affect. Raises `GitFactsError` for an unknown revision.
+
+    Every render the plan needs (head and base of each stack) is looked up in `cache`;
+    the others run at once in up to `jobs` processes (default: one per core)."""
     head = facts.resolve(head_name)
     base = facts.resolve(base_name)
     merge_base = facts.merge_base(base, head)
     affected, base_stacks, head_stacks, changed = affected_at(facts, merge_base, head)
-    plans = []
+    plans: list[StackPlan | _Pending] = []
     with tempfile.TemporaryDirectory(prefix="shipyard-plan-") as scratch:
         for item in affected:
             if on_stack is not None:
                 on_stack(item.stack.name)
             plans.append(
-                _plan_stack(
+                _load_stack(
                     facts,
-                    project_root,
                     Path(scratch),
                     item,
                     (merge_base, base_stacks.get(item.stack.name)),
                     (head, head_stacks.get(item.stack.name)),
-                    settings,
-                    render,
                 )
             )
+        pending = [plan for plan in plans if isinstance(plan, _Pending)]
+        wanted = [job for plan in pending for job in plan.jobs]
+        results = render_all(wanted, project_root, render, cache, jobs)
+        done = iter(results)
+        finished = {
+            id(plan): _finish(plan, [next(done) for _ in plan.jobs], settings) for plan in pending
+        }
     names = {item.stack.name for item in affected}
     return Plan(
         base=base,
         merge_base=merge_base,
         head=head,
         changed=tuple(changed),
-        stacks=tuple(plans),
+        stacks=tuple(finished[id(plan)] if isinstance(plan, _Pending) else plan for plan in plans),
         unaffected=tuple(in_promotion_order(set(head_stacks) - names)),
         program_changes=tuple(path for path in changed if is_program_path(path)),
     )
 
 
-def _plan_stack(
+@dataclass(frozen=True)
+class _Pending:
+    """A stack whose head loaded: its plan waits for the renders in `jobs` (head first)."""
+
+    start: StackPlan
+    old: LoadedBlueprint
+    new: LoadedBlueprint
+    jobs: tuple[RenderJob, ...]
+
+
+def _load_stack(
     facts: GitFacts,
-    project_root: Path,
     scratch: Path,
     item: AffectedStack,
     base: tuple[Revision, Stack | None],
     head: tuple[Revision, Stack | None],
-    settings: PolicySettings | None,
-    render: Render,
-) -> StackPlan:
+) -> StackPlan | _Pending:
     name = item.stack.name
     base_stack, head_stack = base[1], head[1]
     old = load_blueprint_at(facts, scratch, base[0], base_stack)
@@ -167,31 +186,32 @@ def _plan_stack(
         return StackPlan(
             name, head_stack.blueprint, item.reasons, "invalid", errors=new.problems, notes=()
         )
-    try:
-        head_resources = render(new.blueprint_file, project_root, name)
-        base_resources = (
-            render(old.blueprint_file, project_root, name)
-            if old.platform is not None and old.blueprint_file is not None
-            else []
-        )
-    except Exception as error:  # a program bug must still reach the PR comment
-        return StackPlan(
-            name,
-            head_stack.blueprint,
-            item.reasons,
-            "error",
-            errors=(f"rendering failed: {type(error).__name__}: {error}",),
-            notes=tuple(notes),
-        )
+    jobs = [RenderJob.of(new, head_stack.blueprint or "", name)]
+    if old.platform is not None and old.blueprint_file is not None and base_stack is not None:
+        jobs.append(RenderJob.of(old, base_stack.blueprint or "", name))
+    start = StackPlan(name, head_stack.blueprint, item.reasons, "ok", notes=tuple(notes))
+    return _Pending(start, old, new, tuple(jobs))
+
+
+def _finish(
+    pending: _Pending,
+    renders: list[list[RenderedResource] | str],
+    settings: PolicySettings | None,
+) -> StackPlan:
+    start, old, new = pending.start, pending.old, pending.new
+    failures = [result for result in renders if isinstance(result, str)]
+    if failures:
+        return replace(start, status="error", errors=(failures[0],))
+    head_resources = renders[0]
+    base_resources = renders[1] if len(renders) > 1 else []
+    assert not isinstance(head_resources, str) and not isinstance(base_resources, str)
+    assert new.platform is not None
     # The budget rule checks the head blueprint's estimate, as `shipyard validate --policies`.
     rules = rules_with_estimate(blueprint_estimate(new.platform))
-    findings = evaluate(resources_from_render(head_resources), settings, rules, stack=name)
-    return StackPlan(
-        name,
-        head_stack.blueprint,
-        item.reasons,
-        "ok",
-        notes=(*notes, *cold_start_notes(old.platform, new.platform)),
+    findings = evaluate(resources_from_render(head_resources), settings, rules, stack=start.stack)
+    return replace(
+        start,
+        notes=(*start.notes, *cold_start_notes(old.platform, new.platform)),
         summary=tuple(summarize(old.platform, new.platform)),
         changes=tuple(diff_resources(base_resources, head_resources)),
         findings=tuple(findings),
