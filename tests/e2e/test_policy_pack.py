@@ -57,7 +57,11 @@ def program() -> None:
         metadata={"name": "web", "namespace": NAMESPACE},
         spec={
             "selector": {"match_labels": labels},
-            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+            "template": {
+                "metadata": {"labels": labels},
+                # Compliant but for the image: no API access, so no token (an advisory rule).
+                "spec": {"automount_service_account_token": False, "containers": [container]},
+            },
         },
         opts=opts,
     )

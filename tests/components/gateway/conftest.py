@@ -10,11 +10,11 @@ later runs reuse it. `SHIPYARD_LITELLM` names another `litellm` executable.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cached_venv import install_requirement
 
 LITELLM_REQUIREMENT = "litellm[proxy]==1.83.14"
 CACHE = Path.home() / ".cache" / "shipyard" / "gateway-test"
@@ -25,16 +25,7 @@ def _install(venv: Path) -> Path:
     executable = venv / "bin" / "litellm"
     if executable.exists():
         return executable
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    result = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", LITELLM_REQUIREMENT],
-        capture_output=True,
-        text=True,
-        timeout=INSTALL_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"installing {LITELLM_REQUIREMENT} failed:\n{result.stderr[-4000:]}")
+    install_requirement(venv, LITELLM_REQUIREMENT, INSTALL_TIMEOUT_SECONDS)
     return executable
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from components.vllm.args import VLLM_IMAGE
+from tests.cached_venv import install_requirement
 
 VLLM_VERSION = VLLM_IMAGE.rsplit(":v", 1)[1]
 VLLM_REQUIREMENT = f"vllm=={VLLM_VERSION}"
@@ -30,15 +30,5 @@ def vllm_python() -> Path:
         found = subprocess.run(check, capture_output=True, text=True, check=False, timeout=300)
         if found.returncode == 0 and found.stdout.strip() == VLLM_VERSION:
             return python
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    result = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", VLLM_REQUIREMENT],
-        capture_output=True,
-        text=True,
-        timeout=INSTALL_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"installing {VLLM_REQUIREMENT} failed:\n{result.stderr[-4000:]}")
+    install_requirement(venv, VLLM_REQUIREMENT, INSTALL_TIMEOUT_SECONDS)
     return python

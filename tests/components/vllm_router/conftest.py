@@ -5,11 +5,11 @@ own virtualenv under `~/.cache/shipyard/`, installed once per machine (about 30 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cached_venv import install_requirement
 
 ROUTER_REQUIREMENT = "vllm-router==0.1.17"
 CACHE = Path.home() / ".cache" / "shipyard"
@@ -20,16 +20,7 @@ def _install(venv: Path) -> Path:
     python = venv / "bin" / "python"
     if (venv / "bin" / "vllm-router").exists():
         return python
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    result = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", ROUTER_REQUIREMENT],
-        capture_output=True,
-        text=True,
-        timeout=INSTALL_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"installing {ROUTER_REQUIREMENT} failed:\n{result.stderr[-4000:]}")
+    install_requirement(venv, ROUTER_REQUIREMENT, INSTALL_TIMEOUT_SECONDS)
     return python
 
 
