@@ -16,26 +16,12 @@ from typing import Any
 import jsonschema
 import yaml
 
+from shipyard.sections.manifests.openapi import closed
+
 ROOT = Path(__file__).resolve().parents[2]
 OPERATOR_CRDS = ROOT / "scripts" / "operator-crds"
 
 Schemas = dict[tuple[str, str], dict[str, Any]]
-
-
-def closed(schema: Any) -> Any:
-    """The schema with every object that lists its properties closed to others."""
-    if isinstance(schema, dict):
-        result = {key: closed(value) for key, value in schema.items()}
-        if (
-            "properties" in result
-            and "additionalProperties" not in result
-            and not result.get("x-kubernetes-preserve-unknown-fields")
-        ):
-            result["additionalProperties"] = False
-        return result
-    if isinstance(schema, list):
-        return [closed(item) for item in schema]
-    return schema
 
 
 def crd_paths(*operators: str) -> list[Path]:
